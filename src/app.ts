@@ -1,0 +1,61 @@
+/**
+ * Builds the Hono app: per-request context (clock, configuration, database), the `/auth/` routes, and one
+ * error handler that turns every failure into API.md's JSON shapes.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ConfigError, loadConfig } from "./config";
+import type { AppEnv, Clock } from "./context";
+import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
+import { answerUnlistedMethods } from "./http/methods";
+import { loginRoutes } from "./routes/login";
+import { registrationRoutes } from "./routes/registration";
+import { userRoutes } from "./routes/user";
+import { database, storeFailureReason } from "./store/db";
+
+export interface AppOptions {
+  /** Milliseconds since the epoch; read once per request. Defaults to `Date.now`. */
+  clock?: Clock;
+}
+
+export function createApp({ clock = Date.now }: AppOptions = {}) {
+  // strict: false — every path also answers without its trailing slash, as API.md requires.
+  const app = new Hono<AppEnv>({ strict: false });
+
+  app.use(async function requestContext(c, next) {
+    c.set("now", clock());
+    c.set("config", loadConfig(c.env));
+    c.set("db", database(c.env.DB));
+    await next();
+    // Responses of an auth service carry identities and keys: no shared or browser cache may keep them.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+
+  const auth = new Hono<AppEnv>();
+  for (const routes of [registrationRoutes, loginRoutes, userRoutes]) {
+    auth.route("/", routes);
+  }
+  answerUnlistedMethods(auth);
+  app.route("/auth", auth);
+
+  app.notFound((c) => c.json({ detail: NOT_FOUND }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return withNoStore(error.getResponse());
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      return withNoStore(Response.json({ detail: `Server configuration error: ${error.message}` }, { status: 500 }));
+    }
+    if (error instanceof StoreUnavailableError) {
+      console.error(`token store unavailable on ${c.req.method} ${c.req.path}: ${storeFailureReason(error.cause)}`);
+      return withNoStore(Response.json({ detail: SERVICE_UNAVAILABLE }, { status: 503 }));
+    }
+    console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
+    return withNoStore(Response.json({ detail: SERVER_ERROR }, { status: 500 }));
+  });
+  return app;
+}
+
+function withNoStore(response: Response): Response {
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}

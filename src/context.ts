@@ -1,0 +1,19 @@
+/** The types every route and middleware shares: bindings and per-request variables. */
+import type { Config } from "./config";
+import type { Database } from "./store/db";
+import type { AuthenticatedSession } from "./store/tokens";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    /** The request's clock reading (ms since the epoch), taken once: all expiry math uses it. */
+    now: number;
+    config: Config;
+    db: Database;
+    /** Set by `authenticate()` on success. */
+    session: AuthenticatedSession;
+  };
+}
+
+/** Where the app reads the time. Tests inject a fixed or moving clock to cross expiry boundaries. */
+export type Clock = () => number;

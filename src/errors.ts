@@ -1,0 +1,75 @@
+/**
+ * The error shapes of API.md, each thrown as an `HTTPException` carrying its ready JSON response, so any
+ * layer can stop a request with the exact body a DRF client expects.
+ *   - DRF's `{"detail": "..."}` for generic failures (401, 403, 404, 405, 413, 415, 429, 503);
+ *   - DRF's field errors `{"<field>": ["..."]}` for invalid input (400);
+ *   - the expiring-token recipe's `{"error": "...", "is_authenticated": false}` for bad tokens (401).
+ */
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type FieldErrors = Record<string, string[]>;
+
+/** `WWW-Authenticate` value on every 401, as DRF's TokenAuthentication sends. */
+const AUTH_CHALLENGE = { "WWW-Authenticate": "Token" };
+
+export const TOKEN_ERRORS = {
+  invalid: "Invalid or Inactive Token",
+  inactiveUser: "Invalid user",
+  expired: "Token has expired",
+} as const;
+
+export const NOT_PROVIDED = "Authentication credentials were not provided.";
+
+function jsonException(status: ContentfulStatusCode, body: unknown, headers?: Record<string, string>): HTTPException {
+  return new HTTPException(status, { res: Response.json(body, { status, headers }) });
+}
+
+/** DRF's generic `{"detail": ...}` error. */
+export function detailError(
+  status: ContentfulStatusCode,
+  detail: string,
+  headers?: Record<string, string>,
+): HTTPException {
+  return jsonException(status, { detail }, headers);
+}
+
+/** 401 for a missing or malformed credential, with DRF's wording. */
+export function authDetailError(detail: string): HTTPException {
+  return detailError(401, detail, AUTH_CHALLENGE);
+}
+
+/** 401 for a key that does not authenticate: unknown, inactive user, or expired. */
+export function tokenError(message: (typeof TOKEN_ERRORS)[keyof typeof TOKEN_ERRORS]): HTTPException {
+  return jsonException(401, { error: message, is_authenticated: false }, AUTH_CHALLENGE);
+}
+
+/** 400 with DRF's field errors. */
+export function fieldErrors(errors: FieldErrors): HTTPException {
+  return jsonException(400, errors);
+}
+
+/** 400 with one message under `non_field_errors`. */
+export function nonFieldError(message: string): HTTPException {
+  return fieldErrors({ non_field_errors: [message] });
+}
+
+/** 405 with DRF's message and the `Allow` header. */
+export function methodNotAllowed(method: string, allowed: string[]): HTTPException {
+  return detailError(405, `Method "${method}" not allowed.`, { Allow: allowed.join(", ") });
+}
+
+export const NOT_FOUND = "Not found.";
+export const SERVICE_UNAVAILABLE = "Service temporarily unavailable, try again later.";
+export const SERVER_ERROR = "A server error occurred.";
+
+/**
+ * The token store (D1) failed or timed out. Answered 503 and never treated as "no user": an auth check
+ * that cannot reach its store fails closed.
+ */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+  constructor(cause: unknown) {
+    super("The token store is unavailable", { cause });
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Token authentication: finds the request's credential, checks it and its token's age against the TTL
+ * read from the configuration, and either sets `c.var.session` or stops the request with API.md's exact
+ * 401 body. A storage failure propagates as a 503; it never lets a request through.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { isExpired } from "../auth/expiry";
+import { isWellFormedKey, keyDigest } from "../auth/token-key";
+import type { AppEnv } from "../context";
+import { authDetailError, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenError } from "../errors";
+import { findSessionByDigest } from "../store/tokens";
+import { type Credential, readCredential } from "./credentials";
+import { csrfFailure, isUnsafeMethod } from "./csrf";
+
+/** The credential of this request (header first, then the auth cookie), not yet checked. */
+export function requestCredential(c: Context<AppEnv>): Credential {
+  return readCredential(c.req.header("authorization"), getCookie(c, c.var.config.authCookieName));
+}
+
+/** Stops a cookie-authenticated unsafe request that does not come from a trusted origin (403). */
+export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
+  if (credential.kind !== "key" || credential.source !== "cookie" || !isUnsafeMethod(c.req.method)) return;
+  const failure = csrfFailure(
+    c.req.header("origin"),
+    c.req.header("referer"),
+    new URL(c.req.url).origin,
+    c.var.config.allowedOrigins,
+  );
+  if (failure) throw detailError(403, failure);
+}
+
+/** Requires a valid, unexpired token of an active user. */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticateToken(c, next) {
+    const credential = requestCredential(c);
+    if (credential.kind === "none") throw authDetailError(NOT_PROVIDED);
+    if (credential.kind === "malformed") throw authDetailError(credential.detail);
+    enforceCsrf(c, credential);
+    // A key we cannot have issued is answered without a database query.
+    if (!isWellFormedKey(credential.key)) throw tokenError(TOKEN_ERRORS.invalid);
+    const session = await findSessionByDigest(c.var.db, await keyDigest(credential.key));
+    if (!session) throw tokenError(TOKEN_ERRORS.invalid);
+    if (!session.user.isActive) throw tokenError(TOKEN_ERRORS.inactiveUser);
+    if (isExpired(session.createdMs, c.var.config.tokenTtlSeconds, c.var.now)) throw tokenError(TOKEN_ERRORS.expired);
+    c.set("session", session);
+    await next();
+  };
+}

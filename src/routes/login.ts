@@ -1,0 +1,69 @@
+/** `login/`, `logout/` and `logoutall/`: issuing and revoking device sessions. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { canonicalEmail, canonicalUsername } from "../auth/identity";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../auth/password-hash";
+import { isWellFormedKey, keyDigest } from "../auth/token-key";
+import type { AppEnv } from "../context";
+import { nonFieldError } from "../errors";
+import { readData } from "../http/body";
+import { charField, emailField, parseFields, requireValid } from "../http/fields";
+import { authenticate, enforceCsrf, requestCredential } from "../middleware/authenticate";
+import { writeAtomically } from "../store/db";
+import { deleteSessionByDigest, deleteUserSessions, insertSession } from "../store/tokens";
+import { findUserForLogin, recordLogin } from "../store/users";
+import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
+
+export const CLIENT_NAME_MAX_LENGTH = 64;
+
+export const loginFields = z.object({
+  username: charField({ allowBlank: true }).optional(),
+  email: emailField({ allowBlank: true }).optional(),
+  password: charField(),
+  /** The device's name for itself ("web", "ios"); per-client TTLs key on it. */
+  client: charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH }).optional(),
+});
+
+const BAD_CREDENTIALS = "Unable to log in with provided credentials.";
+
+export const loginRoutes = new Hono<AppEnv>();
+
+// Login ignores any token the request carries: a stale one must not stop a fresh sign-in.
+loginRoutes.post("/login", async (c) => {
+  const data = await readData(c, c.var.config.maxBodyBytes);
+  const { username, email, password, client } = requireValid(parseFields(loginFields, data));
+  if (!email && !username) throw nonFieldError('Must include either "username" or "email" and "password".');
+
+  const db = c.var.db;
+  const user = await findUserForLogin(
+    db,
+    email ? { email: canonicalEmail(email) } : { username: canonicalUsername(username ?? "") },
+  );
+  // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
+  const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+  if (!user || !passwordMatches || !user.isActive) throw nonFieldError(BAD_CREDENTIALS);
+
+  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
+  const { key, session } = await newSession(c, client || null);
+  await writeAtomically(db, [insertSession(db, user.id, session), recordLogin(db, user.id, c.var.now, upgradedHash)]);
+  return tokenResponse(c, key, user);
+});
+
+// Revokes only the presented token (other devices stay signed in). Always 200, as dj-rest-auth: also
+// without a token or with an unknown or expired one, which is deleted all the same.
+loginRoutes.post("/logout", async (c) => {
+  const credential = requestCredential(c);
+  if (credential.kind === "key") {
+    enforceCsrf(c, credential);
+    if (isWellFormedKey(credential.key)) await deleteSessionByDigest(c.var.db, await keyDigest(credential.key));
+  }
+  clearAuthCookie(c);
+  return c.json({ detail: "Successfully logged out." });
+});
+
+loginRoutes.use("/logoutall", authenticate());
+loginRoutes.post("/logoutall", async (c) => {
+  await deleteUserSessions(c.var.db, c.var.session.user.id);
+  clearAuthCookie(c);
+  return c.body(null, 204);
+});

@@ -1,0 +1,87 @@
+/** `registration/`: creates an account and signs its first device in, atomically. */
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  canonicalEmail,
+  canonicalUsername,
+  EMAIL_MAX_LENGTH,
+  INVALID_USERNAME,
+  isValidUsername,
+  normalizeEmail,
+  normalizeUsername,
+  USERNAME_MAX_LENGTH,
+} from "../auth/identity";
+import { hashPassword } from "../auth/password-hash";
+import { validatePassword } from "../auth/password-validation";
+import type { AppEnv } from "../context";
+import { fieldErrors, nonFieldError, StoreUnavailableError } from "../errors";
+import { readData } from "../http/body";
+import { charField, emailField, orderErrors, parseFields } from "../http/fields";
+import { isUniqueViolation, writeAtomically } from "../store/db";
+import { insertSessionForUsername } from "../store/tokens";
+import { findTakenIdentifiers, insertUser } from "../store/users";
+import { CLIENT_NAME_MAX_LENGTH } from "./login";
+import { newSession, tokenResponse } from "./session-token";
+
+export const registrationFields = z.object({
+  username: charField({ maxLength: USERNAME_MAX_LENGTH }),
+  email: emailField({ allowBlank: true, maxLength: EMAIL_MAX_LENGTH }).optional(),
+  password1: charField(),
+  password2: charField(),
+  client: charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH }).optional(),
+});
+
+const FIELD_ORDER = Object.keys(registrationFields.shape);
+export const USERNAME_TAKEN = "A user with that username already exists.";
+export const EMAIL_TAKEN = "A user is already registered with this e-mail address.";
+const PASSWORD_MISMATCH = "The two password fields didn't match.";
+
+export const registrationRoutes = new Hono<AppEnv>();
+
+registrationRoutes.post("/registration", async (c) => {
+  const db = c.var.db;
+  const { values, errors } = parseFields(registrationFields, await readData(c, c.var.config.maxBodyBytes));
+
+  // Field-level checks that need more than the value itself, on the fields that passed the basic ones.
+  const username = values.username === undefined ? undefined : normalizeUsername(values.username);
+  if (username !== undefined && !isValidUsername(username)) errors.username = [INVALID_USERNAME];
+  const email = values.email ? normalizeEmail(values.email) : null;
+  const taken = await findTakenIdentifiers(db, {
+    usernameCanonical: username === undefined || errors.username ? undefined : canonicalUsername(username),
+    emailCanonical: email ? canonicalEmail(email) : null,
+  });
+  if (taken.username) errors.username = [USERNAME_TAKEN];
+  if (taken.email) errors.email = [EMAIL_TAKEN];
+  if (values.password1 !== undefined) {
+    const weaknesses = validatePassword(values.password1, { username, email });
+    if (weaknesses.length > 0) errors.password1 = weaknesses;
+  }
+  if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, FIELD_ORDER));
+  if (username === undefined || values.password1 === undefined) throw new Error("validated fields missing");
+  if (values.password1 !== values.password2) throw nonFieldError(PASSWORD_MISMATCH);
+
+  const usernameCanonical = canonicalUsername(username);
+  const { key, session } = await newSession(c, values.client || null);
+  const newUser = {
+    username,
+    usernameCanonical,
+    email,
+    emailCanonical: email ? canonicalEmail(email) : null,
+    passwordHash: await hashPassword(values.password1),
+    dateJoinedMs: c.var.now,
+  };
+  try {
+    const [[user]] = await writeAtomically(db, [
+      insertUser(db, newUser),
+      insertSessionForUsername(db, usernameCanonical, session),
+    ]);
+    if (!user) throw new Error("registration batch returned no user");
+    return tokenResponse(c, key, user, 201);
+  } catch (error) {
+    // Another registration took the name or address between our check and our insert.
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    if (isUniqueViolation(error, "users.username_canonical")) throw fieldErrors({ username: [USERNAME_TAKEN] });
+    if (isUniqueViolation(error, "users.email_canonical")) throw fieldErrors({ email: [EMAIL_TAKEN] });
+    throw error;
+  }
+});

@@ -1,0 +1,55 @@
+/**
+ * Issuing a device session: a fresh key, the row describing the device, and the response that hands the
+ * key to the client exactly once (JSON body and HttpOnly cookie, never cached).
+ */
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { expiresAtMs, isoTimestamp } from "../auth/expiry";
+import { generateKey, generateSessionId, keyDigest } from "../auth/token-key";
+import type { AppEnv } from "../context";
+import type { NewSession } from "../store/tokens";
+import { type PublicUser, userJson } from "./user-json";
+
+/** Browsers refuse cookies living longer than 400 days (RFC 6265bis). */
+const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
+const MAX_USER_AGENT_LENGTH = 512;
+
+/** A new key and the session row to store for it (with the key's digest only). */
+export async function newSession(c: Context<AppEnv>, client: string | null): Promise<{ key: string; session: NewSession }> {
+  const key = generateKey();
+  const cf = c.req.raw.cf as { city?: unknown; country?: unknown } | undefined;
+  return {
+    key,
+    session: {
+      id: generateSessionId(),
+      keyDigest: await keyDigest(key),
+      createdMs: c.var.now,
+      client,
+      userAgent: c.req.header("user-agent")?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      ip: c.req.header("cf-connecting-ip") ?? null,
+      city: typeof cf?.city === "string" ? cf.city : null,
+      country: typeof cf?.country === "string" ? cf.country : null,
+    },
+  };
+}
+
+/** The login body `{key, expiry, user}` with the auth cookie; `Cache-Control: no-store` as it carries a secret. */
+export function tokenResponse(c: Context<AppEnv>, key: string, user: PublicUser, status: 200 | 201 = 200) {
+  const ttlSeconds = c.var.config.tokenTtlSeconds;
+  setCookie(c, c.var.config.authCookieName, key, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Lax",
+    path: "/",
+    maxAge: Math.min(ttlSeconds, MAX_COOKIE_AGE_SECONDS),
+  });
+  return c.json(
+    { key, expiry: isoTimestamp(expiresAtMs(c.var.now, ttlSeconds)), user: userJson(user) },
+    status,
+  );
+}
+
+/** Tells the browser to drop the auth cookie. */
+export function clearAuthCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, c.var.config.authCookieName, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+}

@@ -1,0 +1,100 @@
+/** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
+import { eq, sql } from "drizzle-orm";
+import { tokens, users } from "../db/schema";
+import { type Database, storeCall } from "./db";
+
+/** What a login records about the device it issues a token to. */
+export interface NewSession {
+  id: string;
+  keyDigest: string;
+  createdMs: number;
+  client: string | null;
+  userAgent: string | null;
+  ip: string | null;
+  city: string | null;
+  country: string | null;
+}
+
+/** A token joined with its user: everything one authenticated request needs, in one indexed read. */
+export interface AuthenticatedSession {
+  sessionId: string;
+  createdMs: number;
+  lastUsedMs: number | null;
+  client: string | null;
+  user: {
+    id: number;
+    username: string;
+    email: string | null;
+    firstName: string;
+    lastName: string;
+    isActive: boolean;
+  };
+}
+
+/** The one query behind every authenticated request: the unique index on `key_digest`, joined to the user. */
+export function findSessionByDigest(db: Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
+  return storeCall(() =>
+    db
+      .select({
+        sessionId: tokens.id,
+        createdMs: tokens.createdMs,
+        lastUsedMs: tokens.lastUsedMs,
+        client: tokens.client,
+        user: {
+          id: users.id,
+          username: users.username,
+          email: users.email,
+          firstName: users.firstName,
+          lastName: users.lastName,
+          isActive: users.isActive,
+        },
+      })
+      .from(tokens)
+      .innerJoin(users, eq(users.id, tokens.userId))
+      .where(eq(tokens.keyDigest, keyDigest))
+      .get(),
+  );
+}
+
+/** The insert of a session for a known user id, for a batch. */
+export function insertSession(db: Database, userId: number, session: NewSession) {
+  return db.insert(tokens).values({ ...session, userId });
+}
+
+/**
+ * The insert of a session for the user whose canonical username is `usernameCanonical`, for a batch in
+ * which that user is created by an earlier statement (its id is not known until then). Drizzle checks
+ * that the selected fields match the table's columns in order, so a new column cannot be missed here.
+ */
+export function insertSessionForUsername(db: Database, usernameCanonical: string, session: NewSession) {
+  const value = <T>(name: string, v: T) => sql<T>`${v}`.as(name);
+  return db.insert(tokens).select(
+    db
+      .select({
+        id: value("id", session.id),
+        userId: users.id,
+        keyDigest: value("key_digest", session.keyDigest),
+        createdMs: value("created_ms", session.createdMs),
+        lastUsedMs: value("last_used_ms", null),
+        client: value("client", session.client),
+        userAgent: value("user_agent", session.userAgent),
+        ip: value("ip", session.ip),
+        city: value("city", session.city),
+        country: value("country", session.country),
+      })
+      .from(users)
+      .where(eq(users.usernameCanonical, usernameCanonical)),
+  );
+}
+
+/** Revokes the token with this digest, whatever its state. True when one existed. */
+export async function deleteSessionByDigest(db: Database, keyDigest: string): Promise<boolean> {
+  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.keyDigest, keyDigest)).run());
+  return result.meta.changes > 0;
+}
+
+/** Revokes every token of a user (log out everywhere). Returns how many there were. */
+export async function deleteUserSessions(db: Database, userId: number): Promise<number> {
+  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).run());
+  return result.meta.changes;
+}

@@ -1,0 +1,96 @@
+/** SQL for accounts. No policy here: callers decide what a result means. */
+import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
+import { type UserRow, users } from "../db/schema";
+import { type Database, isUniqueViolation, storeCall } from "./db";
+
+export interface NewUser {
+  username: string;
+  usernameCanonical: string;
+  email: string | null;
+  emailCanonical: string | null;
+  passwordHash: string;
+  dateJoinedMs: number;
+}
+
+/**
+ * The account a login names: by e-mail when `email` is given, else by username, falling back to an
+ * e-mail equal to the username (allauth's "username_email" method). A username match wins over an e-mail one.
+ */
+export function findUserForLogin(db: Database, by: { username?: string; email?: string }): Promise<UserRow | undefined> {
+  return storeCall(() => {
+    if (by.email !== undefined) return db.select().from(users).where(eq(users.emailCanonical, by.email)).get();
+    const username = by.username ?? "";
+    return db
+      .select()
+      .from(users)
+      .where(or(eq(users.usernameCanonical, username), eq(users.emailCanonical, username)))
+      .orderBy(sql`${users.usernameCanonical} = ${username} DESC`)
+      .limit(1)
+      .get();
+  });
+}
+
+export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
+  return storeCall(() => db.select().from(users).where(eq(users.id, id)).get());
+}
+
+/** Which of a username and an e-mail (canonical forms) another account already holds. */
+export async function findTakenIdentifiers(
+  db: Database,
+  wanted: { usernameCanonical?: string; emailCanonical?: string | null },
+  exceptUserId?: number,
+): Promise<{ username: boolean; email: boolean }> {
+  const conditions: SQL[] = [];
+  if (wanted.usernameCanonical !== undefined) conditions.push(eq(users.usernameCanonical, wanted.usernameCanonical));
+  if (wanted.emailCanonical) conditions.push(eq(users.emailCanonical, wanted.emailCanonical));
+  if (conditions.length === 0) return { username: false, email: false };
+  const rows = await storeCall(() =>
+    db
+      .select({ usernameCanonical: users.usernameCanonical, emailCanonical: users.emailCanonical })
+      .from(users)
+      .where(and(or(...conditions), exceptUserId === undefined ? undefined : ne(users.id, exceptUserId)))
+      .all(),
+  );
+  return {
+    username: rows.some((row) => row.usernameCanonical === wanted.usernameCanonical),
+    email: Boolean(wanted.emailCanonical) && rows.some((row) => row.emailCanonical === wanted.emailCanonical),
+  };
+}
+
+/** The insert of a new account, for a batch. */
+export function insertUser(db: Database, user: NewUser) {
+  return db.insert(users).values(user).returning();
+}
+
+/** Stamps a successful login and, when the stored hash is outdated, replaces it (for a batch). */
+export function recordLogin(db: Database, userId: number, nowMs: number, upgradedHash?: string) {
+  return db
+    .update(users)
+    .set(upgradedHash ? { lastLoginMs: nowMs, passwordHash: upgradedHash } : { lastLoginMs: nowMs })
+    .where(eq(users.id, userId));
+}
+
+export interface ProfileChanges {
+  username?: string;
+  usernameCanonical?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+/**
+ * Applies `changes` and returns the updated row (undefined when there was nothing to change), or
+ * "username-taken" when another account claimed the username since it was checked.
+ */
+export async function updateProfile(
+  db: Database,
+  userId: number,
+  changes: ProfileChanges,
+): Promise<UserRow | undefined | "username-taken"> {
+  if (Object.keys(changes).length === 0) return undefined;
+  try {
+    return await storeCall(() => db.update(users).set(changes).where(eq(users.id, userId)).returning().get());
+  } catch (error) {
+    if (isUniqueViolation(error, "users.username_canonical")) return "username-taken";
+    throw error;
+  }
+}
