@@ -19,8 +19,10 @@ for (let i = 0; i < args.length; i++) {
 }
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
-const run = (wranglerArgs) => spawnSync("wrangler", wranglerArgs, { stdio: "inherit", env }).status ?? 1;
+// Without a terminal on stdin wrangler applies migrations without asking for confirmation.
+const run = (wranglerArgs, stdin = "inherit") =>
+  spawnSync("wrangler", wranglerArgs, { stdio: [stdin, "inherit", "inherit"], env }).status ?? 1;
 
-const migrated = run(["d1", "migrations", "apply", "DB", "--local", ...shared]);
+const migrated = run(["d1", "migrations", "apply", "DB", "--local", ...shared], "ignore");
 if (migrated !== 0) process.exit(migrated);
 process.exit(run(["dev", ...args]));

@@ -92,7 +92,10 @@ function cookieName(env: Record<string, unknown>, name: string, fallback: string
 }
 
 function origins(env: Record<string, unknown>, name: string): ReadonlySet<string> {
-  const entries = (text(env, name) ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (text(env, name) ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return new Set(
     entries.map((entry) => {
       let url: URL;

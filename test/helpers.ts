@@ -71,7 +71,11 @@ export async function register(options: CallOptions & { username?: string; email
 }
 
 export async function login(username: string, options: CallOptions & { password?: string } = {}): Promise<string> {
-  const response = await call("/auth/login/", json("POST", { username, password: options.password ?? PASSWORD }), options);
+  const response = await call(
+    "/auth/login/",
+    json("POST", { username, password: options.password ?? PASSWORD }),
+    options,
+  );
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { key: string }).key;
 }

@@ -34,7 +34,8 @@ export function canonicalEmail(email: string): string {
 }
 
 const EMAIL_USER = /^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*$/i;
-const EMAIL_USER_QUOTED = /^"([\x01-\x08\x0b\x0c\x0e-\x1f!#-[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0d-\x7f])*"$/i;
+/** Quoted local parts, restricted to printable ASCII (Django also accepts control characters; no mailbox needs them). */
+const EMAIL_USER_QUOTED = /^"([ !#-[\]-~]|\\[ -~])*"$/;
 const EMAIL_DOMAIN = /^((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+)(?:[a-z0-9-]{2,63}(?<!-))$/i;
 
 /** Django's EmailValidator (without IP-literal domains): a dot-atom or quoted local part, a dotted domain. */

@@ -46,4 +46,3 @@ export const tokens = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
-

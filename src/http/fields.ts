@@ -4,8 +4,8 @@
  * null characters, invalid e-mail.
  */
 import { z } from "zod";
-import { type FieldErrors, fieldErrors } from "../errors";
 import { isValidEmail } from "../auth/identity";
+import { type FieldErrors, fieldErrors } from "../errors";
 
 export const MESSAGES = {
   required: "This field is required.",
@@ -66,7 +66,10 @@ export interface ParsedFields<T> {
  * Validates each field of `schema` against `data` on its own, as DRF runs field validation: a later,
  * request-specific check (uniqueness, password strength) can still run on the fields that passed.
  */
-export function parseFields<T extends z.ZodObject>(schema: T, data: Record<string, unknown>): ParsedFields<z.output<T>> {
+export function parseFields<T extends z.ZodObject>(
+  schema: T,
+  data: Record<string, unknown>,
+): ParsedFields<z.output<T>> {
   const values: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {

@@ -15,7 +15,10 @@ const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
 const MAX_USER_AGENT_LENGTH = 512;
 
 /** A new key and the session row to store for it (with the key's digest only). */
-export async function newSession(c: Context<AppEnv>, client: string | null): Promise<{ key: string; session: NewSession }> {
+export async function newSession(
+  c: Context<AppEnv>,
+  client: string | null,
+): Promise<{ key: string; session: NewSession }> {
   const key = generateKey();
   const cf = c.req.raw.cf as { city?: unknown; country?: unknown } | undefined;
   return {
@@ -43,10 +46,7 @@ export function tokenResponse(c: Context<AppEnv>, key: string, user: PublicUser,
     path: "/",
     maxAge: Math.min(ttlSeconds, MAX_COOKIE_AGE_SECONDS),
   });
-  return c.json(
-    { key, expiry: isoTimestamp(expiresAtMs(c.var.now, ttlSeconds)), user: userJson(user) },
-    status,
-  );
+  return c.json({ key, expiry: isoTimestamp(expiresAtMs(c.var.now, ttlSeconds)), user: userJson(user) }, status);
 }
 
 /** Tells the browser to drop the auth cookie. */

@@ -1,7 +1,13 @@
 /** `user/`: the signed-in user's details (dj-rest-auth's UserDetailsView). `pk` and `email` are read-only. */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { canonicalUsername, INVALID_USERNAME, isValidUsername, normalizeUsername, USERNAME_MAX_LENGTH } from "../auth/identity";
+import {
+  canonicalUsername,
+  INVALID_USERNAME,
+  isValidUsername,
+  normalizeUsername,
+  USERNAME_MAX_LENGTH,
+} from "../auth/identity";
 import type { AppEnv } from "../context";
 import { fieldErrors } from "../errors";
 import { readData } from "../http/body";

@@ -16,7 +16,10 @@ export interface NewUser {
  * The account a login names: by e-mail when `email` is given, else by username, falling back to an
  * e-mail equal to the username (allauth's "username_email" method). A username match wins over an e-mail one.
  */
-export function findUserForLogin(db: Database, by: { username?: string; email?: string }): Promise<UserRow | undefined> {
+export function findUserForLogin(
+  db: Database,
+  by: { username?: string; email?: string },
+): Promise<UserRow | undefined> {
   return storeCall(() => {
     if (by.email !== undefined) return db.select().from(users).where(eq(users.emailCanonical, by.email)).get();
     const username = by.username ?? "";

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { csrfFailure, isUnsafeMethod } from "../../src/middleware/csrf";
+
+const OWN = "https://auth.example.com";
+const ALLOWED = new Set(["https://app.example.com"]);
+
+describe("csrfFailure", () => {
+  it("accepts the service's own origin and allowed origins", () => {
+    expect(csrfFailure(OWN, undefined, OWN, ALLOWED)).toBeNull();
+    expect(csrfFailure("https://app.example.com", undefined, OWN, ALLOWED)).toBeNull();
+    expect(csrfFailure(undefined, "https://app.example.com/page?x=1", OWN, ALLOWED)).toBeNull();
+  });
+
+  it("refuses other origins with Django's message", () => {
+    expect(csrfFailure("https://evil.example", undefined, OWN, ALLOWED)).toBe(
+      "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
+    );
+    expect(csrfFailure("null", undefined, OWN, ALLOWED)).toBe(
+      "CSRF Failed: Origin checking failed - null does not match any trusted origins.",
+    );
+  });
+
+  it("lets Origin decide even when Referer would pass", () => {
+    expect(csrfFailure("https://evil.example", `${OWN}/account`, OWN, ALLOWED)).toMatch(/^CSRF Failed: Origin/);
+  });
+
+  it("refuses a foreign, malformed or missing Referer", () => {
+    expect(csrfFailure(undefined, "https://evil.example/x", OWN, ALLOWED)).toMatch(/^CSRF Failed: Referer checking failed/);
+    expect(csrfFailure(undefined, "not a url", OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
+    expect(csrfFailure(undefined, undefined, OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
+  });
+});
+
+describe("isUnsafeMethod", () => {
+  it("knows the safe methods", () => {
+    expect(["GET", "HEAD", "OPTIONS"].map(isUnsafeMethod)).toEqual([false, false, false]);
+    expect(["POST", "PUT", "PATCH", "DELETE"].map(isUnsafeMethod)).toEqual([true, true, true, true]);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { crc32, generateKey, generateSessionId, isWellFormedKey, KEY_LENGTH, keyDigest } from "../../src/auth/token-key";
+
+describe("generateKey", () => {
+  it("makes URL-safe keys with the prefix, of the documented length", () => {
+    const key = generateKey();
+    expect(key).toMatch(/^etk_[0-9A-Za-z]{38}$/);
+    expect(key).toHaveLength(KEY_LENGTH);
+    expect(encodeURIComponent(key)).toBe(key);
+  });
+
+  it("never repeats across many draws and uses the whole alphabet", () => {
+    const keys = new Set(Array.from({ length: 2000 }, generateKey));
+    expect(keys.size).toBe(2000);
+    const secretChars = new Set([...keys].flatMap((key) => [...key.slice(4, 36)]));
+    expect(secretChars.size).toBe(62);
+  });
+
+  it("carries at least 160 bits of randomness", () => {
+    // 32 symbols drawn uniformly from 62.
+    expect(32 * Math.log2(62)).toBeGreaterThanOrEqual(160);
+  });
+});
+
+describe("isWellFormedKey", () => {
+  it("accepts every generated key", () => {
+    for (let i = 0; i < 200; i++) expect(isWellFormedKey(generateKey())).toBe(true);
+  });
+
+  it("refuses a key with any one character changed", () => {
+    const key = generateKey();
+    for (let i = 4; i < key.length; i++) {
+      const replacement = key[i] === "a" ? "b" : "a";
+      expect(isWellFormedKey(key.slice(0, i) + replacement + key.slice(i + 1))).toBe(false);
+    }
+  });
+
+  it.each(["", "etk_", "x".repeat(42), "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "etk_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"])(
+    "refuses %j",
+    (key) => {
+      expect(isWellFormedKey(key)).toBe(false);
+    },
+  );
+});
+
+describe("keyDigest", () => {
+  it("is the hex SHA-256 of the key", async () => {
+    expect(await keyDigest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+});
+
+describe("crc32", () => {
+  it("matches the IEEE check value", () => {
+    expect(crc32("123456789")).toBe(0xcbf43926);
+  });
+});
+
+describe("generateSessionId", () => {
+  it("is 16 base62 characters and unique", () => {
+    const ids = new Set(Array.from({ length: 1000 }, generateSessionId));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^[0-9A-Za-z]{16}$/);
+  });
+});
