@@ -27,7 +27,9 @@ describe("credentials table (API.md)", () => {
 
   it("refuses a Token header without a key", async () => {
     await expect401(await me({ authorization: "Token" }), { detail: "Invalid token header. No credentials provided." });
-    await expect401(await me({ authorization: "Bearer   " }), { detail: "Invalid token header. No credentials provided." });
+    await expect401(await me({ authorization: "Bearer   " }), {
+      detail: "Invalid token header. No credentials provided.",
+    });
   });
 
   it("refuses a key containing whitespace", async () => {
@@ -57,10 +59,13 @@ describe("credentials table (API.md)", () => {
     const { key, pk } = await register();
     await env.DB.prepare("UPDATE users SET is_active = 0 WHERE id = ?").bind(pk).run();
     await expect401(await me(tokenHeader(key)), { error: "Invalid user", is_authenticated: false });
-    await expect401(await call("/auth/user/", { headers: tokenHeader(key) }, { env: { TOKEN_TTL: "1" } }).then((r) => r), {
-      error: "Invalid user",
-      is_authenticated: false,
-    });
+    await expect401(
+      await call("/auth/user/", { headers: tokenHeader(key) }, { env: { TOKEN_TTL: "1" } }).then((r) => r),
+      {
+        error: "Invalid user",
+        is_authenticated: false,
+      },
+    );
   });
 
   it("accepts Token and Bearer, any keyword case, any run of whitespace", async () => {
@@ -90,7 +95,11 @@ describe("the auth cookie", () => {
   it("honours AUTH_COOKIE_NAME", async () => {
     const { username } = await register();
     const options = { env: { AUTH_COOKIE_NAME: "sid" } };
-    const response = await call("/auth/login/", json("POST", { username, password: "correct horse battery staple" }), options);
+    const response = await call(
+      "/auth/login/",
+      json("POST", { username, password: "correct horse battery staple" }),
+      options,
+    );
     const key = /sid=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
     expect(key).toMatch(/^etk_/);
     expect((await call("/auth/user/", { headers: { cookie: `sid=${key}` } }, options)).status).toBe(200);
@@ -121,19 +130,26 @@ describe("the auth cookie", () => {
     expect((await patch({ origin: "https://auth.example.com" })).status).toBe(200);
     expect((await patch({ referer: "https://auth.example.com/account" })).status).toBe(200);
     expect(
-      (await patch({ origin: "https://app.example.com" }, { env: { ALLOWED_ORIGINS: "https://app.example.com" } })).status,
+      (await patch({ origin: "https://app.example.com" }, { env: { ALLOWED_ORIGINS: "https://app.example.com" } }))
+        .status,
     ).toBe(200);
   });
 
   it("does not apply CSRF to header-authenticated requests", async () => {
     const { key } = await register();
-    const response = await call("/auth/user/", json("PATCH", { first_name: "Ann" }, { ...tokenHeader(key), origin: "https://evil.example" }));
+    const response = await call(
+      "/auth/user/",
+      json("PATCH", { first_name: "Ann" }, { ...tokenHeader(key), origin: "https://evil.example" }),
+    );
     expect(response.status).toBe(200);
   });
 
   it("changes nothing when the CSRF check fails", async () => {
     const { key } = await register();
-    await call("/auth/user/", json("PATCH", { first_name: "Mallory" }, { cookie: `auth_token=${key}`, origin: "https://evil.example" }));
+    await call(
+      "/auth/user/",
+      json("PATCH", { first_name: "Mallory" }, { cookie: `auth_token=${key}`, origin: "https://evil.example" }),
+    );
     const user = (await (await me(tokenHeader(key))).json()) as { first_name: string };
     expect(user.first_name).toBe("");
   });

@@ -7,25 +7,32 @@ const EXPIRED = { error: "Token has expired", is_authenticated: false };
 const HOUR_MS = 3_600_000;
 
 async function userStatus(key: string, clock: TestClock, ttl?: string): Promise<number> {
-  const response = await call("/auth/user/", { headers: tokenHeader(key) }, { clock, env: ttl ? { TOKEN_TTL: ttl } : {} });
+  const response = await call(
+    "/auth/user/",
+    { headers: tokenHeader(key) },
+    { clock, env: ttl ? { TOKEN_TTL: ttl } : {} },
+  );
   return response.status;
 }
 
 describe("token expiry against TOKEN_TTL", () => {
-  it.each(["3600", "60m", "1h", "PT1H", "3600s"])("keeps a token valid for exactly TOKEN_TTL=%s and no longer", async (ttl) => {
-    const clock = new TestClock();
-    const { username } = await register({ clock });
-    const key = await login(username, { clock, env: { TOKEN_TTL: ttl } });
+  it.each(["3600", "60m", "1h", "PT1H", "3600s"])(
+    "keeps a token valid for exactly TOKEN_TTL=%s and no longer",
+    async (ttl) => {
+      const clock = new TestClock();
+      const { username } = await register({ clock });
+      const key = await login(username, { clock, env: { TOKEN_TTL: ttl } });
 
-    clock.advance(HOUR_MS);
-    expect(await userStatus(key, clock, ttl)).toBe(200);
+      clock.advance(HOUR_MS);
+      expect(await userStatus(key, clock, ttl)).toBe(200);
 
-    clock.advance(1);
-    const response = await call("/auth/user/", { headers: tokenHeader(key) }, { clock, env: { TOKEN_TTL: ttl } });
-    expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe("Token");
-    expect(await response.text()).toBe(JSON.stringify(EXPIRED));
-  });
+      clock.advance(1);
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, { clock, env: { TOKEN_TTL: ttl } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe("Token");
+      expect(await response.text()).toBe(JSON.stringify(EXPIRED));
+    },
+  );
 
   it("defaults to 15 days", async () => {
     const clock = new TestClock();
@@ -89,17 +96,22 @@ describe("token expiry against TOKEN_TTL", () => {
 });
 
 describe("an invalid TOKEN_TTL", () => {
-  it.each(["forever", "0", "-1h", "P1M"])("fails every authenticated request closed with a clear 500 (%j)", async (ttl) => {
-    const { key } = await register();
-    const response = await call("/auth/user/", { headers: tokenHeader(key) }, { env: { TOKEN_TTL: ttl } });
-    expect(response.status).toBe(500);
-    const body = (await response.json()) as { detail: string };
-    expect(body.detail).toMatch(/^Server configuration error: TOKEN_TTL must be a positive duration/);
-  });
+  it.each(["forever", "0", "-1h", "P1M"])(
+    "fails every authenticated request closed with a clear 500 (%j)",
+    async (ttl) => {
+      const { key } = await register();
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, { env: { TOKEN_TTL: ttl } });
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as { detail: string };
+      expect(body.detail).toMatch(/^Server configuration error: TOKEN_TTL must be a positive duration/);
+    },
+  );
 
   it("does not issue tokens either", async () => {
     const { username } = await register();
-    const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }), { env: { TOKEN_TTL: "x" } });
+    const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }), {
+      env: { TOKEN_TTL: "x" },
+    });
     expect(response.status).toBe(500);
   });
 });

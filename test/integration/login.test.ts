@@ -38,7 +38,10 @@ describe("POST /auth/login/", () => {
 
   it("accepts form and multipart bodies", async () => {
     const { username } = await register();
-    const form = await call("/auth/login/", { method: "POST", body: new URLSearchParams({ username, password: PASSWORD }) });
+    const form = await call("/auth/login/", {
+      method: "POST",
+      body: new URLSearchParams({ username, password: PASSWORD }),
+    });
     expect(form.status).toBe(200);
     const multipart = new FormData();
     multipart.append("username", username);
@@ -66,7 +69,9 @@ describe("POST /auth/login/", () => {
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ password: ["This field is required."] });
     const neither = await loginWith({ password: PASSWORD });
-    expect(await neither.json()).toEqual({ non_field_errors: ['Must include either "username" or "email" and "password".'] });
+    expect(await neither.json()).toEqual({
+      non_field_errors: ['Must include either "username" or "email" and "password".'],
+    });
     const badEmail = await loginWith({ email: "not-an-address", password: PASSWORD });
     expect(await badEmail.json()).toEqual({ email: ["Enter a valid email address."] });
   });
@@ -83,10 +88,22 @@ describe("POST /auth/login/", () => {
     const clock = new TestClock();
     const { username, pk } = await register({ clock });
     clock.advance(60_000);
-    await call("/auth/login/", json("POST", { username, password: PASSWORD, client: "ios" }, { "user-agent": "MyApp/1.0", "cf-connecting-ip": "203.0.113.7" }), { clock });
-    const user = await env.DB.prepare("SELECT last_login_ms FROM users WHERE id = ?").bind(pk).first<{ last_login_ms: number }>();
+    await call(
+      "/auth/login/",
+      json(
+        "POST",
+        { username, password: PASSWORD, client: "ios" },
+        { "user-agent": "MyApp/1.0", "cf-connecting-ip": "203.0.113.7" },
+      ),
+      { clock },
+    );
+    const user = await env.DB.prepare("SELECT last_login_ms FROM users WHERE id = ?")
+      .bind(pk)
+      .first<{ last_login_ms: number }>();
     expect(user?.last_login_ms).toBe(clock.nowMs);
-    const token = await env.DB.prepare("SELECT client, user_agent, ip, created_ms FROM tokens WHERE user_id = ? ORDER BY created_ms DESC LIMIT 1")
+    const token = await env.DB.prepare(
+      "SELECT client, user_agent, ip, created_ms FROM tokens WHERE user_id = ? ORDER BY created_ms DESC LIMIT 1",
+    )
       .bind(pk)
       .first();
     expect(token).toEqual({ client: "ios", user_agent: "MyApp/1.0", ip: "203.0.113.7", created_ms: clock.nowMs });
@@ -97,7 +114,9 @@ describe("POST /auth/login/", () => {
     const weak = await hashPassword(PASSWORD, { N: 2 ** 14, r: 8, p: 1 });
     await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(weak, pk).run();
     expect((await loginWith({ username, password: PASSWORD })).status).toBe(200);
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(pk).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(pk)
+      .first<{ password_hash: string }>();
     expect(row?.password_hash).toMatch(/^scrypt\$16384\$\w+\$8\$5\$/);
     expect((await loginWith({ username, password: PASSWORD })).status).toBe(200);
   });
@@ -125,10 +144,16 @@ describe("POST /auth/logout/", () => {
 
   it("revokes the cookie's token from a trusted page, and refuses a cross-site one", async () => {
     const { key } = await register();
-    const forged = await call("/auth/logout/", { method: "POST", headers: { cookie: `auth_token=${key}`, origin: "https://evil.example" } });
+    const forged = await call("/auth/logout/", {
+      method: "POST",
+      headers: { cookie: `auth_token=${key}`, origin: "https://evil.example" },
+    });
     expect(forged.status).toBe(403);
     expect((await call("/auth/user/", { headers: tokenHeader(key) })).status).toBe(200);
-    const own = await call("/auth/logout/", { method: "POST", headers: { cookie: `auth_token=${key}`, origin: "https://auth.example.com" } });
+    const own = await call("/auth/logout/", {
+      method: "POST",
+      headers: { cookie: `auth_token=${key}`, origin: "https://auth.example.com" },
+    });
     expect(own.status).toBe(200);
     expect((await call("/auth/user/", { headers: tokenHeader(key) })).status).toBe(401);
   });
@@ -148,7 +173,8 @@ describe("POST /auth/logoutall/", () => {
     const response = await call("/auth/logoutall/", { method: "POST", headers: tokenHeader(alice.key) });
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    for (const key of [alice.key, aliceSecond]) expect((await call("/auth/user/", { headers: tokenHeader(key) })).status).toBe(401);
+    for (const key of [alice.key, aliceSecond])
+      expect((await call("/auth/user/", { headers: tokenHeader(key) })).status).toBe(401);
     expect((await call("/auth/user/", { headers: tokenHeader(bob.key) })).status).toBe(200);
   });
 

@@ -12,7 +12,12 @@ async function expect400(response: Response, body: unknown): Promise<void> {
 describe("POST /auth/registration/", () => {
   it("creates the account and answers 201 with the login body, cookie and no-store", async () => {
     const username = uniqueName();
-    const response = await registration({ username, email: `${username}@Example.COM`, password1: PASSWORD, password2: PASSWORD });
+    const response = await registration({
+      username,
+      email: `${username}@Example.COM`,
+      password1: PASSWORD,
+      password2: PASSWORD,
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("set-cookie")).toMatch(/^auth_token=etk_/);
@@ -32,7 +37,9 @@ describe("POST /auth/registration/", () => {
 
   it("stores only a hash of the key and of the password", async () => {
     const { key, pk } = await register();
-    const dump = JSON.stringify(await env.DB.prepare("SELECT * FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.id = ?").bind(pk).all());
+    const dump = JSON.stringify(
+      await env.DB.prepare("SELECT * FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.id = ?").bind(pk).all(),
+    );
     expect(dump).not.toContain(key);
     expect(dump).not.toContain(key.slice(4, 36));
     expect(dump).not.toContain(PASSWORD);
@@ -51,7 +58,12 @@ describe("POST /auth/registration/", () => {
   });
 
   it("allows registering without an e-mail, shown as an empty string", async () => {
-    const response = await registration({ username: uniqueName(), email: "", password1: PASSWORD, password2: PASSWORD });
+    const response = await registration({
+      username: uniqueName(),
+      email: "",
+      password1: PASSWORD,
+      password2: PASSWORD,
+    });
     expect(response.status).toBe(201);
     expect(((await response.json()) as { user: { email: string } }).user.email).toBe("");
   });
@@ -81,17 +93,28 @@ describe("POST /auth/registration/", () => {
 
   it("refuses a taken username regardless of case", async () => {
     const { username } = await register();
-    await expect400(await registration({ username: username.toUpperCase(), password1: PASSWORD, password2: PASSWORD }), {
-      username: ["A user with that username already exists."],
-    });
+    await expect400(
+      await registration({ username: username.toUpperCase(), password1: PASSWORD, password2: PASSWORD }),
+      {
+        username: ["A user with that username already exists."],
+      },
+    );
   });
 
   it("refuses a taken e-mail regardless of case", async () => {
     const email = `${uniqueName()}@example.com`;
     await register({ email });
-    await expect400(await registration({ username: uniqueName(), email: email.toUpperCase(), password1: PASSWORD, password2: PASSWORD }), {
-      email: ["A user is already registered with this e-mail address."],
-    });
+    await expect400(
+      await registration({
+        username: uniqueName(),
+        email: email.toUpperCase(),
+        password1: PASSWORD,
+        password2: PASSWORD,
+      }),
+      {
+        email: ["A user is already registered with this e-mail address."],
+      },
+    );
   });
 
   it("applies Django's username rules", async () => {
@@ -101,7 +124,10 @@ describe("POST /auth/registration/", () => {
     await expect400(await registration({ username: "a".repeat(151), password1: PASSWORD, password2: PASSWORD }), {
       username: ["Ensure this field has no more than 150 characters."],
     });
-    expect((await registration({ username: `é${uniqueName()}`.slice(0, 150), password1: PASSWORD, password2: PASSWORD })).status).toBe(201);
+    expect(
+      (await registration({ username: `é${uniqueName()}`.slice(0, 150), password1: PASSWORD, password2: PASSWORD }))
+        .status,
+    ).toBe(201);
   });
 
   it("lists Django's password validator messages under password1", async () => {
@@ -121,16 +147,23 @@ describe("POST /auth/registration/", () => {
   it("creates nothing when it refuses", async () => {
     const username = uniqueName();
     await registration({ username, password1: "short", password2: "short" });
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?").bind(username).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?")
+      .bind(username)
+      .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });
 
   it("lets exactly one of two simultaneous registrations of a name win", async () => {
     const username = uniqueName();
     const body = { username, password1: PASSWORD, password2: PASSWORD };
-    const responses = await Promise.all([registration(body), registration({ ...body, username: username.toUpperCase() })]);
+    const responses = await Promise.all([
+      registration(body),
+      registration({ ...body, username: username.toUpperCase() }),
+    ]);
     expect(responses.map((r) => r.status).sort()).toEqual([201, 400]);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username_canonical = ?").bind(username.toLowerCase()).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username_canonical = ?")
+      .bind(username.toLowerCase())
+      .first<{ n: number }>();
     expect(rows?.n).toBe(1);
   });
 

@@ -27,13 +27,21 @@ describe("readCredential", () => {
   });
 
   it("ignores other schemes and falls back to the cookie", () => {
-    expect(readCredential("Basic dXNlcjpwYXNz", "cookiekey")).toEqual({ kind: "key", key: "cookiekey", source: "cookie" });
+    expect(readCredential("Basic dXNlcjpwYXNz", "cookiekey")).toEqual({
+      kind: "key",
+      key: "cookiekey",
+      source: "cookie",
+    });
     expect(readCredential("Basic dXNlcjpwYXNz", undefined)).toEqual({ kind: "none" });
     expect(readCredential("Tokenabc", undefined)).toEqual({ kind: "none" });
   });
 
   it("prefers the header to the cookie", () => {
-    expect(readCredential("Token fromheader", "fromcookie")).toEqual({ kind: "key", key: "fromheader", source: "header" });
+    expect(readCredential("Token fromheader", "fromcookie")).toEqual({
+      kind: "key",
+      key: "fromheader",
+      source: "header",
+    });
     expect(readCredential("Token", "fromcookie")).toEqual({ kind: "malformed", detail: AUTH_HEADER_ERRORS.noKey });
   });
 

@@ -25,7 +25,9 @@ describe("csrfFailure", () => {
   });
 
   it("refuses a foreign, malformed or missing Referer", () => {
-    expect(csrfFailure(undefined, "https://evil.example/x", OWN, ALLOWED)).toMatch(/^CSRF Failed: Referer checking failed/);
+    expect(csrfFailure(undefined, "https://evil.example/x", OWN, ALLOWED)).toMatch(
+      /^CSRF Failed: Referer checking failed/,
+    );
     expect(csrfFailure(undefined, "not a url", OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
     expect(csrfFailure(undefined, undefined, OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
   });

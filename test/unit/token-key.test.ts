@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { crc32, generateKey, generateSessionId, isWellFormedKey, KEY_LENGTH, keyDigest } from "../../src/auth/token-key";
+import {
+  crc32,
+  generateKey,
+  generateSessionId,
+  isWellFormedKey,
+  KEY_LENGTH,
+  keyDigest,
+} from "../../src/auth/token-key";
 
 describe("generateKey", () => {
   it("makes URL-safe keys with the prefix, of the documented length", () => {
@@ -35,12 +42,15 @@ describe("isWellFormedKey", () => {
     }
   });
 
-  it.each(["", "etk_", "x".repeat(42), "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "etk_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"])(
-    "refuses %j",
-    (key) => {
-      expect(isWellFormedKey(key)).toBe(false);
-    },
-  );
+  it.each([
+    "",
+    "etk_",
+    "x".repeat(42),
+    "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+    "etk_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+  ])("refuses %j", (key) => {
+    expect(isWellFormedKey(key)).toBe(false);
+  });
 });
 
 describe("keyDigest", () => {
