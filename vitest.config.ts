@@ -6,12 +6,15 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./drizzle");
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
-      }),
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, MAIL_RECEIVER_URL: inject("mailReceiverUrl") },
+        },
+      })),
     ],
     test: {
+      globalSetup: ["./test/setup/mail-receiver.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
     },

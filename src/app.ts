@@ -8,7 +8,9 @@ import { ConfigError, loadConfig } from "./config";
 import type { AppEnv, Clock } from "./context";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
+import { emailVerificationRoutes } from "./routes/email-verification";
 import { loginRoutes } from "./routes/login";
+import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { userRoutes } from "./routes/user";
 import { database, storeFailureReason } from "./store/db";
@@ -16,9 +18,11 @@ import { database, storeFailureReason } from "./store/db";
 export interface AppOptions {
   /** Milliseconds since the epoch; read once per request. Defaults to `Date.now`. */
   clock?: Clock;
+  /** Waits between mail delivery attempts. Defaults to 1 s then 4 s. */
+  mailRetryDelaysMs?: readonly number[];
 }
 
-export function createApp({ clock = Date.now }: AppOptions = {}) {
+export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = {}) {
   // strict: false — every path also answers without its trailing slash, as API.md requires.
   const app = new Hono<AppEnv>({ strict: false });
 
@@ -26,13 +30,14 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
     c.set("now", clock());
     c.set("config", loadConfig(c.env));
     c.set("db", database(c.env.DB));
+    c.set("mailRetryDelaysMs", mailRetryDelaysMs);
     await next();
     // Responses of an auth service carry identities and keys: no shared or browser cache may keep them.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
 
   const auth = new Hono<AppEnv>();
-  for (const routes of [registrationRoutes, loginRoutes, userRoutes]) {
+  for (const routes of [registrationRoutes, emailVerificationRoutes, loginRoutes, userRoutes, passwordRoutes]) {
     auth.route("/", routes);
   }
   answerUnlistedMethods(auth);

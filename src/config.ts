@@ -14,7 +14,21 @@ export interface Config {
   allowedOrigins: ReadonlySet<string>;
   /** `MAX_BODY_BYTES`: the largest request body accepted. Default 64 KiB. */
   maxBodyBytes: number;
+  /** `EMAIL_VERIFICATION`: whether addresses are verified, and whether login waits for it. Default `none`. */
+  emailVerification: EmailVerificationMode;
+  /** `EMAIL_VERIFICATION_TIMEOUT`: how long a verification link works. Default 3 days (allauth's). */
+  emailVerificationTimeoutSeconds: number;
+  /** `PASSWORD_RESET_TIMEOUT`: how long a reset code works. Default 3 days (Django's). */
+  passwordResetTimeoutSeconds: number;
+  /** `MAIL_WEBHOOK_URL`: where mail is POSTed as JSON; unset means mail is only logged (locally). */
+  mailWebhookUrl: string | null;
+  /** `PASSWORD_RESET_URL`: link template with `{uid}` and `{token}`; null means the service's account page. */
+  passwordResetUrl: string | null;
+  /** `EMAIL_VERIFICATION_URL`: link template with `{key}`; null means the service's account page. */
+  emailVerificationUrl: string | null;
 }
+
+export type EmailVerificationMode = "none" | "optional" | "mandatory";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -52,6 +66,12 @@ export function parseConfig(env: Record<string, unknown>): Config {
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+    emailVerification: oneOf(env, "EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "none"),
+    emailVerificationTimeoutSeconds: duration(env, "EMAIL_VERIFICATION_TIMEOUT", "3d"),
+    passwordResetTimeoutSeconds: duration(env, "PASSWORD_RESET_TIMEOUT", "3d"),
+    mailWebhookUrl: httpUrl(env, "MAIL_WEBHOOK_URL"),
+    passwordResetUrl: linkTemplate(env, "PASSWORD_RESET_URL", ["{uid}", "{token}"]),
+    emailVerificationUrl: linkTemplate(env, "EMAIL_VERIFICATION_URL", ["{key}"]),
   };
 }
 
@@ -74,6 +94,38 @@ function duration(env: Record<string, unknown>, name: string, fallback: string):
     );
   }
   return seconds;
+}
+
+function oneOf<T extends string>(env: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {
+  const value = text(env, name) ?? fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(", ")}; got "${value}".`);
+  }
+  return value as T;
+}
+
+function httpUrl(env: Record<string, unknown>, name: string): string | null {
+  const value = text(env, name);
+  if (value === undefined) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw new ConfigError(`${name} must be an http(s) URL; got "${value}".`);
+  }
+  return url.toString();
+}
+
+/** A link template: an absolute http(s) URL holding every one of `placeholders`. */
+function linkTemplate(env: Record<string, unknown>, name: string, placeholders: string[]): string | null {
+  const value = text(env, name);
+  if (value === undefined) return null;
+  const missing = placeholders.filter((placeholder) => !value.includes(placeholder));
+  if (!/^https?:\/\/[^/]/.test(value) || missing.length > 0) {
+    throw new ConfigError(`${name} must be an http(s) URL containing ${placeholders.join(" and ")}; got "${value}".`);
+  }
+  return value;
 }
 
 function positiveInteger(env: Record<string, unknown>, name: string, fallback: number): number {

@@ -12,6 +12,8 @@ export interface AppEnv {
     db: Database;
     /** Set by `authenticate()` on success. */
     session: AuthenticatedSession;
+    /** Waits between mail delivery attempts (tests shorten them). */
+    mailRetryDelaysMs: readonly number[] | undefined;
   };
 }
 

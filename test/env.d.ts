@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** Base URL of the HTTP mail receiver started by test/setup/mail-receiver.ts. */
+      MAIL_RECEIVER_URL: string;
     }
   }
 }

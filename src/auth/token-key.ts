@@ -3,6 +3,7 @@
  * precedes it. The prefix lets secret scanners recognise a leaked key; the checksum lets the service
  * answer a mistyped or forged key without touching the database. Only the SHA-256 digest is stored.
  */
+import { sha256Hex } from "./digest";
 import { randomBase62, toBase62 } from "./random";
 
 export const KEY_PREFIX = "etk_";
@@ -25,9 +26,8 @@ export function isWellFormedKey(key: string): boolean {
 }
 
 /** Lower-case hex SHA-256 of the key: what the `tokens.key_digest` column holds and is looked up by. */
-export async function keyDigest(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+export function keyDigest(key: string): Promise<string> {
+  return sha256Hex(key);
 }
 
 /** A public, random session id (≈95 bits): safe to show, useless as a credential. */

@@ -19,6 +19,8 @@ export const users = sqliteTable("users", {
   isSuperuser: integer("is_superuser", { mode: "boolean" }).notNull().default(false),
   dateJoinedMs: integer("date_joined_ms").notNull(),
   lastLoginMs: integer("last_login_ms"),
+  /** Set once the owner followed a verification link sent to `email` (or an operator vouched for it). */
+  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
 });
 
 /**
@@ -42,6 +44,47 @@ export const tokens = sqliteTable(
     country: text("country"),
   },
   (table) => [index("tokens_user_id_idx").on(table.userId)],
+);
+
+/**
+ * Password-reset codes. `id` is the opaque `uid` mailed with the code; only the code's SHA-256 is kept.
+ * `fingerprint` binds the code to the password and e-mail it was issued for: once either changes, it is dead.
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeDigest: text("code_digest").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    createdMs: integer("created_ms").notNull(),
+    expiresMs: integer("expires_ms").notNull(),
+    usedMs: integer("used_ms"),
+  },
+  (table) => [
+    index("password_resets_user_id_idx").on(table.userId),
+    index("password_resets_expires_ms_idx").on(table.expiresMs),
+  ],
+);
+
+/** E-mail verification keys, stored as SHA-256 digests, each for the address it was sent to. */
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    keyDigest: text("key_digest").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    createdMs: integer("created_ms").notNull(),
+    expiresMs: integer("expires_ms").notNull(),
+  },
+  (table) => [
+    index("email_verifications_user_id_idx").on(table.userId),
+    index("email_verifications_expires_ms_idx").on(table.expiresMs),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;

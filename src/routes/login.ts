@@ -42,6 +42,9 @@ loginRoutes.post("/login", async (c) => {
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
   if (!user || !passwordMatches || !user.isActive) throw nonFieldError(BAD_CREDENTIALS);
+  // Said only to someone who proved the password, so it reveals nothing about the account.
+  if (c.var.config.emailVerification === "mandatory" && !user.emailVerified)
+    throw nonFieldError("E-mail is not verified.");
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const { key, session } = await newSession(c, client || null);

@@ -14,12 +14,14 @@ import {
 import { hashPassword } from "../auth/password-hash";
 import { validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
-import { fieldErrors, nonFieldError, StoreUnavailableError } from "../errors";
+import type { UserRow } from "../db/schema";
+import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, emailField, orderErrors, parseFields } from "../http/fields";
 import { isUniqueViolation, writeAtomically } from "../store/db";
 import { insertSessionForUsername } from "../store/tokens";
 import { findTakenIdentifiers, insertUser } from "../store/users";
+import { sendVerificationInBackground } from "./email-verification";
 import { CLIENT_NAME_MAX_LENGTH } from "./login";
 import { newSession, tokenResponse } from "./session-token";
 
@@ -31,6 +33,11 @@ export const registrationFields = z.object({
   client: charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH }).optional(),
 });
 
+/** Under mandatory verification the address is required: it is where the account is proven. */
+export const mandatoryVerificationRegistrationFields = registrationFields.extend({
+  email: emailField({ maxLength: EMAIL_MAX_LENGTH }),
+});
+
 const FIELD_ORDER = Object.keys(registrationFields.shape);
 export const USERNAME_TAKEN = "A user with that username already exists.";
 export const EMAIL_TAKEN = "A user is already registered with this e-mail address.";
@@ -40,7 +47,9 @@ export const registrationRoutes = new Hono<AppEnv>();
 
 registrationRoutes.post("/registration", async (c) => {
   const db = c.var.db;
-  const { values, errors } = parseFields(registrationFields, await readData(c, c.var.config.maxBodyBytes));
+  const mode = c.var.config.emailVerification;
+  const schema = mode === "mandatory" ? mandatoryVerificationRegistrationFields : registrationFields;
+  const { values, errors } = parseFields(schema, await readData(c, c.var.config.maxBodyBytes));
 
   // Field-level checks that need more than the value itself, on the fields that passed the basic ones.
   const username = values.username === undefined ? undefined : normalizeUsername(values.username);
@@ -61,7 +70,6 @@ registrationRoutes.post("/registration", async (c) => {
   if (values.password1 !== values.password2) throw nonFieldError(PASSWORD_MISMATCH);
 
   const usernameCanonical = canonicalUsername(username);
-  const { key, session } = await newSession(c, values.client || null);
   const newUser = {
     username,
     usernameCanonical,
@@ -70,18 +78,26 @@ registrationRoutes.post("/registration", async (c) => {
     passwordHash: await hashPassword(values.password1),
     dateJoinedMs: c.var.now,
   };
+  // Under mandatory verification no token is issued until the address is proven.
+  const issued = mode === "mandatory" ? null : await newSession(c, values.client || null);
+  let created: UserRow | undefined;
   try {
-    const [[user]] = await writeAtomically(db, [
-      insertUser(db, newUser),
-      insertSessionForUsername(db, usernameCanonical, session),
-    ]);
-    if (!user) throw new Error("registration batch returned no user");
-    return tokenResponse(c, key, user, 201);
+    [[created]] = issued
+      ? await writeAtomically(db, [
+          insertUser(db, newUser),
+          insertSessionForUsername(db, usernameCanonical, issued.session),
+        ])
+      : await writeAtomically(db, [insertUser(db, newUser)]);
   } catch (error) {
     // Another registration took the name or address between our check and our insert.
-    if (!(error instanceof StoreUnavailableError)) throw error;
     if (isUniqueViolation(error, "users.username_canonical")) throw fieldErrors({ username: [USERNAME_TAKEN] });
     if (isUniqueViolation(error, "users.email_canonical")) throw fieldErrors({ email: [EMAIL_TAKEN] });
     throw error;
   }
+  if (!created) throw new Error("registration batch returned no user");
+  if (mode !== "none" && created.email) {
+    sendVerificationInBackground(c, { id: created.id, username: created.username, email: created.email });
+  }
+  if (!issued) return c.json({ detail: "Verification e-mail sent." }, 201);
+  return tokenResponse(c, issued.key, created, 201);
 });

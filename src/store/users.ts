@@ -33,6 +33,10 @@ export function findUserForLogin(
   });
 }
 
+export function findUserByEmail(db: Database, emailCanonical: string): Promise<UserRow | undefined> {
+  return storeCall(() => db.select().from(users).where(eq(users.emailCanonical, emailCanonical)).get());
+}
+
 export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
   return storeCall(() => db.select().from(users).where(eq(users.id, id)).get());
 }

@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
-import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { is } from "drizzle-orm";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { tokens, users } from "../../src/db/schema";
+import * as schema from "../../src/db/schema";
 
-const TABLES: SQLiteTable[] = [users, tokens];
+const TABLES: SQLiteTable[] = Object.values(schema as Record<string, unknown>).filter((value): value is SQLiteTable =>
+  is(value, SQLiteTable),
+);
 
 interface ColumnInfo {
   name: string;

@@ -1,0 +1,40 @@
+/**
+ * Work done after the response (`waitUntil`): mail, and writes whose timing must not reveal whether an
+ * account exists. Failures are logged (without secrets) and never reach the client.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { deliverMail } from "../mail/deliver";
+import { fillTemplate, type MailMessage } from "../mail/messages";
+import { storeFailureReason } from "../store/db";
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export function runInBackground(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
+  c.executionCtx.waitUntil(
+    task().catch((error: unknown) => console.error(`[background] ${label} failed: ${storeFailureReason(error)}`)),
+  );
+}
+
+/** Sends `message` through the configured transport (call from background work). */
+export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {
+  return deliverMail(message, {
+    webhookUrl: c.var.config.mailWebhookUrl,
+    // Printing a message exposes its secret link: only done for a service reached on this machine.
+    logWhenUnsent: LOCAL_HOSTS.has(new URL(c.req.url).hostname),
+    retryDelaysMs: c.var.mailRetryDelaysMs,
+  });
+}
+
+/** The link mailed for a reset: PASSWORD_RESET_URL, or the service's own account page. */
+export function passwordResetLink(c: Context<AppEnv>, uid: string, token: string): string {
+  const template =
+    c.var.config.passwordResetUrl ?? `${new URL(c.req.url).origin}/account/reset-password?uid={uid}&token={token}`;
+  return fillTemplate(template, { uid, token });
+}
+
+/** The link mailed for a verification: EMAIL_VERIFICATION_URL, or the service's own account page. */
+export function emailVerificationLink(c: Context<AppEnv>, key: string): string {
+  const template = c.var.config.emailVerificationUrl ?? `${new URL(c.req.url).origin}/account/verify-email?key={key}`;
+  return fillTemplate(template, { key });
+}

@@ -1,0 +1,60 @@
+/**
+ * E-mail verification (allauth's flow behind dj-rest-auth): `registration/verify-email/` spends a mailed
+ * key, `registration/resend-email/` mails a new one. Keys are random, stored as digests, and expire.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { sha256Hex } from "../auth/digest";
+import { canonicalEmail } from "../auth/identity";
+import { generateSecret } from "../auth/one-time-codes";
+import type { AppEnv } from "../context";
+import { detailError, NOT_FOUND } from "../errors";
+import { readData } from "../http/body";
+import { charField, emailField, parseFields, requireValid } from "../http/fields";
+import { emailVerificationMessage } from "../mail/messages";
+import { confirmEmail, findEmailVerification, saveEmailVerification } from "../store/email-verifications";
+import { findUserByEmail } from "../store/users";
+import { emailVerificationLink, runInBackground, sendMail } from "./background";
+
+export const verifyEmailFields = z.object({ key: charField() });
+export const resendEmailFields = z.object({ email: emailField() });
+
+export const emailVerificationRoutes = new Hono<AppEnv>();
+
+emailVerificationRoutes.post("/registration/verify-email", async (c) => {
+  const { key } = requireValid(parseFields(verifyEmailFields, await readData(c, c.var.config.maxBodyBytes)));
+  const verification = await findEmailVerification(c.var.db, await sha256Hex(key), c.var.now);
+  // Unknown, expired, spent, or sent to an address the account no longer has: all simply not found.
+  if (!verification || !(await confirmEmail(c.var.db, verification.userId, verification.email))) {
+    throw detailError(404, NOT_FOUND);
+  }
+  return c.json({ detail: "ok" });
+});
+
+// Always 200, known address or not; the key is made and mailed after the response.
+emailVerificationRoutes.post("/registration/resend-email", async (c) => {
+  const { email } = requireValid(parseFields(resendEmailFields, await readData(c, c.var.config.maxBodyBytes)));
+  const user = await findUserByEmail(c.var.db, canonicalEmail(email));
+  if (user?.email && user.isActive && !user.emailVerified) {
+    sendVerificationInBackground(c, { id: user.id, username: user.username, email: user.email });
+  }
+  return c.json({ detail: "ok" });
+});
+
+/** Creates a verification key for the account's address and mails it, after the response. */
+export function sendVerificationInBackground(
+  c: Context<AppEnv>,
+  user: { id: number; username: string; email: string },
+): void {
+  runInBackground(c, "e-mail verification", async () => {
+    const key = generateSecret();
+    await saveEmailVerification(c.var.db, {
+      keyDigest: await sha256Hex(key),
+      userId: user.id,
+      email: user.email,
+      createdMs: c.var.now,
+      expiresMs: c.var.now + c.var.config.emailVerificationTimeoutSeconds * 1000,
+    });
+    await sendMail(c, emailVerificationMessage(user.email, user.username, key, emailVerificationLink(c, key)));
+  });
+}

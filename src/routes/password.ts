@@ -1,0 +1,118 @@
+/**
+ * `password/change/`, `password/reset/` and `password/reset/confirm/` (dj-rest-auth's views, Django's
+ * SetPasswordForm rules). Every successful change revokes tokens in the same batch as the new hash.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { constantTimeEqual, sha256Hex } from "../auth/digest";
+import { isExpired } from "../auth/expiry";
+import { canonicalEmail } from "../auth/identity";
+import { generateSecret, generateUid, resetFingerprint } from "../auth/one-time-codes";
+import { hashPassword, verifyPassword } from "../auth/password-hash";
+import { type PasswordContext, validatePassword } from "../auth/password-validation";
+import type { AppEnv } from "../context";
+import { type FieldErrors, fieldErrors } from "../errors";
+import { readData } from "../http/body";
+import { charField, emailField, orderErrors, parseFields, requireValid } from "../http/fields";
+import { passwordResetMessage } from "../mail/messages";
+import { authenticate } from "../middleware/authenticate";
+import { changePassword, consumePasswordReset, findPasswordReset, insertPasswordReset } from "../store/password-resets";
+import { findUserByEmail, findUserById } from "../store/users";
+import { passwordResetLink, runInBackground, sendMail } from "./background";
+
+/** DRF's serializers cap new passwords at 128 characters. */
+const PASSWORD_MAX_LENGTH = 128;
+const newPassword = () => charField({ maxLength: PASSWORD_MAX_LENGTH });
+
+export const passwordChangeFields = z.object({
+  old_password: newPassword(),
+  new_password1: newPassword(),
+  new_password2: newPassword(),
+});
+export const passwordResetFields = z.object({ email: emailField() });
+export const passwordResetConfirmFields = z.object({
+  uid: charField(),
+  token: charField(),
+  new_password1: newPassword(),
+  new_password2: newPassword(),
+});
+
+const WRONG_OLD_PASSWORD = "Your old password was entered incorrectly. Please enter it again.";
+// Django's SetPasswordForm message, with its typographic apostrophe (U+2019).
+const NEW_PASSWORD_MISMATCH = "The two password fields didn\u2019t match.";
+const INVALID_VALUE = "Invalid value";
+
+export const passwordRoutes = new Hono<AppEnv>();
+
+passwordRoutes.use("/password/change", authenticate());
+passwordRoutes.post("/password/change", async (c) => {
+  const session = c.var.session;
+  const { values, errors } = parseFields(passwordChangeFields, await readData(c, c.var.config.maxBodyBytes));
+  const user = await findUserById(c.var.db, session.user.id);
+  if (!user) throw fieldErrors({ old_password: [WRONG_OLD_PASSWORD] });
+  if (values.old_password !== undefined && !(await verifyPassword(values.old_password, user.passwordHash))) {
+    errors.old_password = [WRONG_OLD_PASSWORD];
+  }
+  if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
+  const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
+  await changePassword(c.var.db, user.id, await hashPassword(password), session.sessionId);
+  return c.json({ detail: "New password has been saved." });
+});
+
+passwordRoutes.post("/password/reset", async (c) => {
+  const { email } = requireValid(parseFields(passwordResetFields, await readData(c, c.var.config.maxBodyBytes)));
+  const user = await findUserByEmail(c.var.db, canonicalEmail(email));
+  // Known or not, the answer and the work on the response path are the same: one read. The code is
+  // created and mailed after the response, so its timing reveals nothing either.
+  if (user?.isActive && user.email && !user.passwordHash.startsWith("!")) {
+    const { id, username, passwordHash } = user;
+    const to = user.email;
+    runInBackground(c, "password reset", async () => {
+      const uid = generateUid();
+      const code = generateSecret();
+      await insertPasswordReset(c.var.db, {
+        id: uid,
+        userId: id,
+        codeDigest: await sha256Hex(code),
+        fingerprint: await resetFingerprint(passwordHash, to),
+        createdMs: c.var.now,
+        expiresMs: c.var.now + c.var.config.passwordResetTimeoutSeconds * 1000,
+      });
+      await sendMail(c, passwordResetMessage(to, username, uid, code, passwordResetLink(c, uid, code)));
+    });
+  }
+  return c.json({ detail: "Password reset e-mail has been sent." });
+});
+
+passwordRoutes.post("/password/reset/confirm", async (c) => {
+  const data = await readData(c, c.var.config.maxBodyBytes);
+  const values = requireValid(parseFields(passwordResetConfirmFields, data));
+  const found = await findPasswordReset(c.var.db, values.uid);
+  if (!found) throw fieldErrors({ uid: [INVALID_VALUE] });
+  const { reset, user } = found;
+  const codeMatches = constantTimeEqual(await sha256Hex(values.token), reset.codeDigest);
+  const stillValid =
+    reset.usedMs === null &&
+    // PASSWORD_RESET_TIMEOUT is read now, as Django does: shortening it kills older codes at once.
+    !isExpired(reset.createdMs, c.var.config.passwordResetTimeoutSeconds, c.var.now) &&
+    user.isActive &&
+    constantTimeEqual(await resetFingerprint(user.passwordHash, user.email), reset.fingerprint);
+  if (!codeMatches || !stillValid) throw fieldErrors({ token: [INVALID_VALUE] });
+
+  const password = checkNewPassword(values.new_password1, values.new_password2, user);
+  const consumed = await consumePasswordReset(c.var.db, reset.id, user.id, await hashPassword(password), c.var.now);
+  if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
+  return c.json({ detail: "Password has been reset with the new password." });
+});
+
+/** Django's SetPasswordForm.clean_new_password2: the two must match, then the validators run. */
+function checkNewPassword(password1: string, password2: string, user: PasswordContext): string {
+  const errors: FieldErrors = {};
+  if (password1 !== password2) errors.new_password2 = [NEW_PASSWORD_MISMATCH];
+  else {
+    const weaknesses = validatePassword(password2, user);
+    if (weaknesses.length > 0) errors.new_password2 = weaknesses;
+  }
+  if (errors.new_password2) throw fieldErrors(errors);
+  return password2;
+}

@@ -1,0 +1,81 @@
+/** SQL for password-reset codes. The code itself never reaches this layer: only its digest. */
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { passwordResets, tokens, users } from "../db/schema";
+import { type Database, storeCall, writeAtomically } from "./db";
+
+export interface NewPasswordReset {
+  id: string;
+  userId: number;
+  codeDigest: string;
+  fingerprint: string;
+  createdMs: number;
+  expiresMs: number;
+}
+
+export function insertPasswordReset(db: Database, reset: NewPasswordReset): Promise<unknown> {
+  return storeCall(() => db.insert(passwordResets).values(reset).run());
+}
+
+/** A reset with the current state of its account, in one read. */
+export function findPasswordReset(db: Database, id: string) {
+  return storeCall(() =>
+    db
+      .select({
+        reset: passwordResets,
+        user: {
+          id: users.id,
+          username: users.username,
+          email: users.email,
+          firstName: users.firstName,
+          lastName: users.lastName,
+          passwordHash: users.passwordHash,
+          isActive: users.isActive,
+        },
+      })
+      .from(passwordResets)
+      .innerJoin(users, eq(users.id, passwordResets.userId))
+      .where(eq(passwordResets.id, id))
+      .get(),
+  );
+}
+
+/**
+ * Spends the reset `id` and sets the new password hash, revoking every token of the user, in one atomic
+ * batch. Each statement re-checks that the code is unspent, so of two concurrent confirmations only one
+ * changes anything. Returns false when the code was already spent.
+ */
+export async function consumePasswordReset(
+  db: Database,
+  id: string,
+  userId: number,
+  passwordHash: string,
+  nowMs: number,
+): Promise<boolean> {
+  const unspent = sql`EXISTS (SELECT 1 FROM ${passwordResets} WHERE ${passwordResets.id} = ${id} AND ${passwordResets.usedMs} IS NULL)`;
+  const [updated] = await writeAtomically(db, [
+    // The mailbox received the code, so the address is proven too (as allauth does).
+    db
+      .update(users)
+      .set({ passwordHash, emailVerified: true })
+      .where(and(eq(users.id, userId), unspent)),
+    // Credentials changed: every device must sign in again.
+    db.delete(tokens).where(and(eq(tokens.userId, userId), unspent)),
+    db
+      .update(passwordResets)
+      .set({ usedMs: nowMs })
+      .where(and(eq(passwordResets.id, id), isNull(passwordResets.usedMs))),
+  ]);
+  return updated.meta.changes > 0;
+}
+
+/**
+ * Sets a new password hash and revokes the user's tokens except `keepSessionId` (the device that made the
+ * change), in one atomic batch.
+ */
+export function changePassword(db: Database, userId: number, passwordHash: string, keepSessionId: string) {
+  return writeAtomically(db, [
+    db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
+    // Credentials changed: every other device must sign in again.
+    db.delete(tokens).where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId))),
+  ]);
+}
