@@ -19,13 +19,15 @@ export class TestClock {
 
 export interface CallOptions {
   clock?: TestClock;
+  /** Waits between mail delivery attempts; none by default so tests never sleep. */
+  mailRetryDelaysMs?: number[];
   /** Vars and bindings layered over the test environment. */
   env?: Record<string, unknown>;
 }
 
 /** Sends a request to a fresh app instance and waits for its background work. */
 export async function call(path: string, init: RequestInit = {}, options: CallOptions = {}): Promise<Response> {
-  const app = createApp({ clock: options.clock?.read });
+  const app = createApp({ clock: options.clock?.read, mailRetryDelaysMs: options.mailRetryDelaysMs ?? [0, 0] });
   const ctx = createExecutionContext();
   const response = await app.request(
     new URL(path, "https://auth.example.com").toString(),
@@ -78,4 +80,21 @@ export async function login(username: string, options: CallOptions & { password?
   );
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { key: string }).key;
+}
+
+export interface ReceivedMail {
+  contentType: string;
+  body: { to: string; subject: string; text: string; kind: string; data: Record<string, string> };
+}
+
+/** A mailbox on the real HTTP receiver (test/setup/mail-receiver.ts): the URL to configure and a reader. */
+export function mailbox(mode: "inbox" | "down" | `flaky/${number}` = "inbox") {
+  const name = uniqueName("box");
+  return {
+    env: { MAIL_WEBHOOK_URL: `${env.MAIL_RECEIVER_URL}/${mode}/${name}` },
+    async read(): Promise<{ messages: ReceivedMail[]; attempts: number }> {
+      const response = await fetch(`${env.MAIL_RECEIVER_URL}/inbox/${name}`);
+      return (await response.json()) as { messages: ReceivedMail[]; attempts: number };
+    },
+  };
 }
