@@ -5,18 +5,36 @@ export default defineConfig(async () => {
   // The same SQL files wrangler applies: tests run against the real migrations.
   const migrations = await readD1Migrations("./drizzle");
   return {
-    plugins: [
-      cloudflareTest(({ inject }) => ({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, MAIL_RECEIVER_URL: inject("mailReceiverUrl") },
-        },
-      })),
-    ],
     test: {
-      globalSetup: ["./test/setup/mail-receiver.ts"],
-      setupFiles: ["./test/setup/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
+      projects: [
+        {
+          // The Worker: inside workerd, against a real local D1.
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, MAIL_RECEIVER_URL: inject("mailReceiverUrl") },
+              },
+            })),
+          ],
+          test: {
+            name: "worker",
+            globalSetup: ["./test/setup/mail-receiver.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+            include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          },
+        },
+        {
+          // The operator CLI: in Node, driving wrangler against a throw-away local D1.
+          test: {
+            name: "cli",
+            environment: "node",
+            include: ["test/cli/**/*.test.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -98,3 +98,27 @@ export function mailbox(mode: "inbox" | "down" | `flaky/${number}` = "inbox") {
     },
   };
 }
+
+/** The real binding, recording the SQL of every statement prepared through it. */
+export function recordingD1(db: D1Database): { db: D1Database; statements: string[]; batches: number } {
+  const record = { statements: [] as string[], batches: 0 };
+  const proxy = new Proxy(db, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (query: string) => {
+          record.statements.push(query);
+          return target.prepare(query);
+        };
+      }
+      if (property === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          record.batches += 1;
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return Object.assign(record, { db: proxy });
+}

@@ -3,7 +3,7 @@
  * UserAttributeSimilarity, MinimumLength(8), CommonPassword (Django's own list of 20,000), NumericPassword.
  * All failures are reported together, as `django.contrib.auth.password_validation.validate_password` does.
  */
-import commonPasswordList from "./common-passwords.txt";
+import { COMMON_PASSWORDS } from "./common-passwords";
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** Django's default `max_similarity`. */
@@ -34,7 +34,7 @@ export function validatePassword(password: string, user: PasswordContext = {}): 
   if ([...password].length < MIN_PASSWORD_LENGTH) {
     errors.push(`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  commonPasswords ??= new Set(commonPasswordList.split("\n").map((line) => line.trim()));
+  commonPasswords ??= new Set(COMMON_PASSWORDS.split("\n"));
   if (commonPasswords.has(password.toLowerCase().trim())) errors.push("This password is too common.");
   if (/^\p{Nd}+$/u.test(password)) errors.push("This password is entirely numeric.");
   return errors;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { generateKey } from "../../src/auth/token-key";
-import { call, json, login, register, tokenHeader } from "../helpers";
+import { call, json, login, register, TestClock, tokenHeader } from "../helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const INVALID = { error: "Invalid or Inactive Token", is_authenticated: false };
@@ -66,6 +66,31 @@ describe("credentials table (API.md)", () => {
         is_authenticated: false,
       },
     );
+  });
+
+  it("refuses a deactivated user's tokens at once and restores the unexpired ones on reactivation", async () => {
+    const clock = new TestClock();
+    const { username, key: old, pk } = await register({ clock });
+    clock.advance(14 * 86_400_000);
+    const recent = await login(username, { clock });
+    const setActive = (active: boolean) =>
+      env.DB.prepare("UPDATE users SET is_active = ? WHERE id = ?")
+        .bind(active ? 1 : 0, pk)
+        .run();
+    await setActive(false);
+    for (const key of [old, recent]) {
+      await expect401(await call("/auth/user/", { headers: tokenHeader(key) }, { clock }), {
+        error: "Invalid user",
+        is_authenticated: false,
+      });
+    }
+    clock.advance(2 * 86_400_000);
+    await setActive(true);
+    expect((await call("/auth/user/", { headers: tokenHeader(recent) }, { clock })).status).toBe(200);
+    await expect401(await call("/auth/user/", { headers: tokenHeader(old) }, { clock }), {
+      error: "Token has expired",
+      is_authenticated: false,
+    });
   });
 
   it("accepts Token and Bearer, any keyword case, any run of whitespace", async () => {

@@ -2,7 +2,18 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { call, json, login, mailbox, PASSWORD, register, TestClock, tokenHeader, uniqueName } from "../helpers";
+import {
+  call,
+  json,
+  login,
+  mailbox,
+  PASSWORD,
+  recordingD1,
+  register,
+  TestClock,
+  tokenHeader,
+  uniqueName,
+} from "../helpers";
 
 const NEW_PASSWORD = "a brand new passphrase";
 const status = async (key: string, clock?: TestClock) =>
@@ -15,7 +26,11 @@ describe("POST /auth/password/change/", () => {
   it("saves the new password, keeps this device and signs every other device out", async () => {
     const { username, key: laptop } = await register();
     const phone = await login(username);
-    const response = await change(laptop, { old_password: PASSWORD, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+    const response = await change(laptop, {
+      old_password: PASSWORD,
+      new_password1: NEW_PASSWORD,
+      new_password2: NEW_PASSWORD,
+    });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('{"detail":"New password has been saved."}');
     expect(await status(laptop)).toBe(200);
@@ -27,7 +42,11 @@ describe("POST /auth/password/change/", () => {
   it("refuses a wrong old password and changes nothing", async () => {
     const { username, key } = await register();
     const phone = await login(username);
-    const response = await change(key, { old_password: "not it", new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+    const response = await change(key, {
+      old_password: "not it",
+      new_password1: NEW_PASSWORD,
+      new_password2: NEW_PASSWORD,
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe(
       '{"old_password":["Your old password was entered incorrectly. Please enter it again."]}',
@@ -38,7 +57,11 @@ describe("POST /auth/password/change/", () => {
 
   it("refuses mismatched new passwords with Django's message (U+2019)", async () => {
     const { key } = await register();
-    const response = await change(key, { old_password: PASSWORD, new_password1: NEW_PASSWORD, new_password2: `${NEW_PASSWORD}x` });
+    const response = await change(key, {
+      old_password: PASSWORD,
+      new_password1: NEW_PASSWORD,
+      new_password2: `${NEW_PASSWORD}x`,
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe('{"new_password2":["The two password fields didn\u2019t match."]}');
   });
@@ -138,22 +161,15 @@ describe("POST /auth/password/reset/", () => {
     const username = uniqueName();
     await register({ username, email: `${username}@example.com` });
     const statementsBeforeResponse = async (email: string) => {
-      const prepared: string[] = [];
-      const db = new Proxy(env.DB, {
-        get(target, property) {
-          if (property === "prepare") return (query: string) => (prepared.push(query), target.prepare(query));
-          const value = Reflect.get(target, property, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
+      const recorded = recordingD1(env.DB);
       const ctx = createExecutionContext();
       const response = await createApp({ mailRetryDelaysMs: [0, 0] }).request(
         "https://auth.example.com/auth/password/reset/",
         json("POST", { email }),
-        { ...env, DB: db, ...mailbox().env },
+        { ...env, DB: recorded.db, ...mailbox().env },
         ctx,
       );
-      const count = prepared.length;
+      const count = recorded.statements.length;
       await waitOnExecutionContext(ctx);
       return { status: response.status, body: await response.text(), count };
     };
@@ -164,7 +180,9 @@ describe("POST /auth/password/reset/", () => {
   });
 
   it("validates the address", async () => {
-    expect(await (await call("/auth/password/reset/", json("POST", {}))).json()).toEqual({ email: ["This field is required."] });
+    expect(await (await call("/auth/password/reset/", json("POST", {}))).json()).toEqual({
+      email: ["This field is required."],
+    });
     expect(await (await requestReset("not-an-address")).json()).toEqual({ email: ["Enter a valid email address."] });
   });
 });
@@ -192,7 +210,10 @@ describe("POST /auth/password/reset/confirm/", () => {
 
   it("lets only one of two simultaneous confirmations through", async () => {
     const { data } = await mailedReset();
-    const responses = await Promise.all([confirm(confirmBody(data)), confirm(confirmBody(data, "yet another passphrase"))]);
+    const responses = await Promise.all([
+      confirm(confirmBody(data)),
+      confirm(confirmBody(data, "yet another passphrase")),
+    ]);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
   });
 
@@ -210,15 +231,23 @@ describe("POST /auth/password/reset/confirm/", () => {
     const { key, data } = await mailedReset();
     const change = await call(
       "/auth/password/change/",
-      json("POST", { old_password: PASSWORD, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD }, tokenHeader(key)),
+      json(
+        "POST",
+        { old_password: PASSWORD, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD },
+        tokenHeader(key),
+      ),
     );
     expect(change.status).toBe(200);
-    expect(await (await confirm(confirmBody(data, "yet another passphrase"))).json()).toEqual({ token: ["Invalid value"] });
+    expect(await (await confirm(confirmBody(data, "yet another passphrase"))).json()).toEqual({
+      token: ["Invalid value"],
+    });
   });
 
   it("refuses an unknown uid and a wrong code", async () => {
     const { data } = await mailedReset();
-    expect(await (await confirm(confirmBody({ uid: "nope", token: data.token }))).json()).toEqual({ uid: ["Invalid value"] });
+    expect(await (await confirm(confirmBody({ uid: "nope", token: data.token }))).json()).toEqual({
+      uid: ["Invalid value"],
+    });
     expect(await (await confirm(confirmBody({ uid: data.uid, token: `${data.token}x` }))).json()).toEqual({
       token: ["Invalid value"],
     });

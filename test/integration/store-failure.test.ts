@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, json, PASSWORD, register, tokenHeader } from "../helpers";
+import { call, json, PASSWORD, recordingD1, register, tokenHeader } from "../helpers";
 
 const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };
 
@@ -15,30 +15,6 @@ function failingD1(): D1Database {
     dump: fail,
     withSession: () => failingD1(),
   } as unknown as D1Database;
-}
-
-/** The real binding, recording the SQL of every statement prepared through it. */
-function recordingD1(db: D1Database): { db: D1Database; statements: string[]; batches: number } {
-  const record = { statements: [] as string[], batches: 0 };
-  const proxy = new Proxy(db, {
-    get(target, property) {
-      if (property === "prepare") {
-        return (query: string) => {
-          record.statements.push(query);
-          return target.prepare(query);
-        };
-      }
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          record.batches += 1;
-          return target.batch(statements);
-        };
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return Object.assign(record, { db: proxy });
 }
 
 afterEach(() => {

@@ -1,0 +1,228 @@
+/**
+ * `npm run manage -- <command>`: the operator's tools, the edge equivalents of Django's `createsuperuser`
+ * and `drf_create_token` housekeeping. Works on the local D1 by default and on the deployed database with
+ * `--remote`; never prints a password; a missing user is a clear error (exit status 1).
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parseDurationSeconds } from "../src/auth/duration";
+import {
+  canonicalEmail,
+  canonicalUsername,
+  isValidEmail,
+  isValidUsername,
+  normalizeEmail,
+  normalizeUsername,
+  USERNAME_MAX_LENGTH,
+} from "../src/auth/identity";
+import { hashPassword } from "../src/auth/password-hash";
+import { validatePassword } from "../src/auth/password-validation";
+import { CliError, execute, literal, type Row, type Target } from "./manage/d1";
+import { ask, readNewPassword } from "./manage/prompt";
+
+const USAGE = `usage: npm run manage -- <command> [arguments] [options]
+
+commands:
+  createsuperuser [--username NAME] [--email ADDRESS]  create a staff superuser (asks for the password)
+  create-user <username> [--email ADDRESS] [--staff]   create a user (asks for the password)
+  set-password <username>                              set a new password and sign every device out
+  deactivate <username>                                refuse every token of the user at once
+  activate <username>                                  let the user (and unexpired tokens) back in
+  revoke-tokens <username>                             sign every device of the user out
+  purge-expired [--ttl DURATION]                       delete expired tokens and spent or expired codes
+
+options:
+  --remote             the deployed D1 database instead of the local one
+  --persist-to DIR     the local state directory (as given to npm start)
+  --config FILE        wrangler configuration file (default wrangler.toml)
+  --env NAME           wrangler environment
+  --password-stdin     read the password from standard input instead of asking
+  --force              accept a password that Django's validators refuse`;
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    remote: { type: "boolean", default: false },
+    "persist-to": { type: "string" },
+    config: { type: "string" },
+    env: { type: "string" },
+    username: { type: "string" },
+    email: { type: "string" },
+    staff: { type: "boolean", default: false },
+    ttl: { type: "string" },
+    "password-stdin": { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+const target: Target = {
+  remote: options.remote,
+  persistTo: options["persist-to"],
+  config: options.config,
+  env: options.env,
+};
+const [command, ...args] = positionals;
+
+interface UserRecord {
+  id: number;
+  username: string;
+  email: string | null;
+  first_name: string;
+  last_name: string;
+}
+
+function findUser(username: string): UserRecord {
+  const [rows] = execute(target, [
+    `SELECT id, username, email, first_name, last_name FROM users WHERE username_canonical = ${literal(canonicalUsername(username))}`,
+  ]);
+  const user = rows?.[0] as UserRecord | undefined;
+  if (!user) throw new CliError(`no user named "${username}"`);
+  return user;
+}
+
+function requireUsername(value: string | undefined): string {
+  if (!value) throw new CliError(`missing <username>\n\n${USAGE}`);
+  return value;
+}
+
+async function newPasswordHash(user: {
+  username: string;
+  email?: string | null;
+  first_name?: string;
+  last_name?: string;
+}) {
+  const password = await readNewPassword(options["password-stdin"]);
+  if (password === "") throw new CliError("the password may not be blank");
+  const problems = validatePassword(password, {
+    username: user.username,
+    email: user.email,
+    firstName: user.first_name,
+    lastName: user.last_name,
+  });
+  if (problems.length > 0 && !options.force) {
+    throw new CliError(`${problems.join("\n")}\n(pass --force to accept it anyway)`);
+  }
+  return hashPassword(password);
+}
+
+async function createUser(rawUsername: string, email: string | undefined, superuser: boolean): Promise<void> {
+  const username = normalizeUsername(rawUsername.trim());
+  if (!isValidUsername(username) || [...username].length > USERNAME_MAX_LENGTH) {
+    throw new CliError(`invalid username "${username}": at most 150 letters, digits and @/./+/-/_`);
+  }
+  const address = email ? normalizeEmail(email.trim()) : null;
+  if (address && !isValidEmail(address)) throw new CliError(`invalid e-mail address "${address}"`);
+  const [taken] = execute(target, [
+    `SELECT username_canonical = ${literal(canonicalUsername(username))} AS same_name FROM users WHERE username_canonical = ${literal(canonicalUsername(username))}${address ? ` OR email_canonical = ${literal(canonicalEmail(address))}` : ""}`,
+  ]);
+  if (taken?.some((row: Row) => row.same_name === 1)) throw new CliError(`a user named "${username}" already exists`);
+  if (taken && taken.length > 0) throw new CliError(`a user with the e-mail address "${address}" already exists`);
+  const passwordHash = await newPasswordHash({ username, email: address });
+  const staff = superuser || options.staff;
+  execute(target, [
+    `INSERT INTO users (username, username_canonical, email, email_canonical, password_hash, is_staff, is_superuser, email_verified, date_joined_ms) VALUES (${[
+      literal(username),
+      literal(canonicalUsername(username)),
+      literal(address),
+      literal(address ? canonicalEmail(address) : null),
+      literal(passwordHash),
+      literal(staff),
+      literal(superuser),
+      // An operator creating the account vouches for its address.
+      literal(address !== null),
+      literal(Date.now()),
+    ].join(", ")})`,
+  ]);
+  console.log(`${superuser ? "Superuser" : "User"} "${username}" created.`);
+}
+
+function countOf(rows: Row[] | undefined): number {
+  return Number(rows?.[0]?.n ?? 0);
+}
+
+function tokenTtlFromConfig(): string {
+  if (options.ttl) return options.ttl;
+  try {
+    const toml = readFileSync(options.config ?? "wrangler.toml", "utf8");
+    const vars = toml.split(/^\[/m).find((section) => section.startsWith("vars]"));
+    const match = vars && /^TOKEN_TTL\s*=\s*"([^"]*)"/m.exec(vars);
+    if (match?.[1]) return match[1];
+  } catch {}
+  return "15d";
+}
+
+async function run(): Promise<void> {
+  if (options.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  switch (command) {
+    case "createsuperuser": {
+      const username = options.username ?? (await ask("Username: "));
+      const email =
+        options.email ??
+        (options["password-stdin"] || !process.stdin.isTTY ? undefined : await ask("Email address (optional): "));
+      return createUser(requireUsername(username), email || undefined, true);
+    }
+    case "create-user":
+      return createUser(requireUsername(args[0]), options.email, false);
+    case "set-password": {
+      const user = findUser(requireUsername(args[0]));
+      const passwordHash = await newPasswordHash(user);
+      // Credentials changed: every device signs in again.
+      const [, , revoked] = execute(target, [
+        `UPDATE users SET password_hash = ${literal(passwordHash)} WHERE id = ${literal(user.id)}`,
+        `DELETE FROM tokens WHERE user_id = ${literal(user.id)}`,
+        "SELECT changes() AS n",
+      ]);
+      console.log(`Password changed for "${user.username}"; ${countOf(revoked)} token(s) revoked.`);
+      return;
+    }
+    case "deactivate":
+    case "activate": {
+      const user = findUser(requireUsername(args[0]));
+      execute(target, [
+        `UPDATE users SET is_active = ${literal(command === "activate")} WHERE id = ${literal(user.id)}`,
+      ]);
+      console.log(`User "${user.username}" ${command}d.`);
+      return;
+    }
+    case "revoke-tokens": {
+      const user = findUser(requireUsername(args[0]));
+      const [, revoked] = execute(target, [
+        `DELETE FROM tokens WHERE user_id = ${literal(user.id)}`,
+        "SELECT changes() AS n",
+      ]);
+      console.log(`${countOf(revoked)} token(s) of "${user.username}" revoked.`);
+      return;
+    }
+    case "purge-expired": {
+      const ttl = tokenTtlFromConfig();
+      const ttlSeconds = parseDurationSeconds(ttl);
+      if (ttlSeconds === null) throw new CliError(`invalid TOKEN_TTL "${ttl}"`);
+      const now = Date.now();
+      const results = execute(target, [
+        `DELETE FROM tokens WHERE created_ms < ${literal(now - ttlSeconds * 1000)}`,
+        "SELECT changes() AS n",
+        `DELETE FROM password_resets WHERE used_ms IS NOT NULL OR expires_ms < ${literal(now)}`,
+        "SELECT changes() AS n",
+        `DELETE FROM email_verifications WHERE expires_ms < ${literal(now)}`,
+        "SELECT changes() AS n",
+      ]);
+      console.log(
+        `Purged ${countOf(results[1])} expired token(s) (TOKEN_TTL=${ttl}), ${countOf(results[3])} password reset code(s), ${countOf(results[5])} verification key(s).`,
+      );
+      return;
+    }
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+run().catch((error: unknown) => {
+  console.error(
+    `error: ${error instanceof CliError ? error.message : error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
