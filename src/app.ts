@@ -12,6 +12,7 @@ import { emailVerificationRoutes } from "./routes/email-verification";
 import { loginRoutes } from "./routes/login";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
+import { sessionRoutes } from "./routes/sessions";
 import { userRoutes } from "./routes/user";
 import { database, storeFailureReason } from "./store/db";
 
@@ -37,7 +38,14 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   });
 
   const auth = new Hono<AppEnv>();
-  for (const routes of [registrationRoutes, emailVerificationRoutes, loginRoutes, userRoutes, passwordRoutes]) {
+  for (const routes of [
+    registrationRoutes,
+    emailVerificationRoutes,
+    loginRoutes,
+    userRoutes,
+    passwordRoutes,
+    sessionRoutes,
+  ]) {
     auth.route("/", routes);
   }
   answerUnlistedMethods(auth);

@@ -4,10 +4,27 @@
  * 500 configuration error on every request rather than guessing (never an endless token).
  */
 import { parseDurationSeconds } from "./auth/duration";
+import type { ExpiryPolicy } from "./auth/expiry";
+import { parseRateLimit, type RateLimit } from "./auth/rate-limit";
 
 export interface Config {
-  /** `TOKEN_TTL`: how long a token lives after it was created. Default 15 days. */
-  tokenTtlSeconds: number;
+  /**
+   * When tokens expire: `TOKEN_TTL` (default 15 days), `CLIENT_TOKEN_TTLS` (per client, default none) and
+   * `TOKEN_IDLE_TTL` (default off).
+   */
+  expiry: ExpiryPolicy;
+  /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used. Default none. */
+  maxTokensPerUser: number | null;
+  /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
+  expiredTokenRetentionSeconds: number;
+  /** `LOGIN_FAILURES_PER_ACCOUNT`: failed logins per account named before 429. Default 10/15m. */
+  loginFailuresPerAccount: RateLimit | null;
+  /** `LOGIN_FAILURES_PER_IP`: failed logins per client IP before 429. Default 100/15m. */
+  loginFailuresPerIp: RateLimit | null;
+  /** `MAIL_REQUESTS_PER_ADDRESS`: reset and verification mails requested per address. Default 5/1h. */
+  mailRequestsPerAddress: RateLimit | null;
+  /** `MAIL_REQUESTS_PER_IP`: reset and verification mails requested per client IP. Default 20/1h. */
+  mailRequestsPerIp: RateLimit | null;
   /** `AUTH_COOKIE_NAME`: the HttpOnly cookie carrying the token for browsers. Default `auth_token`. */
   authCookieName: string;
   /** `ALLOWED_ORIGINS`: browser origins trusted for CORS and for the CSRF check. Default none. */
@@ -62,7 +79,17 @@ export function loadConfig(env: object): Config {
 
 export function parseConfig(env: Record<string, unknown>): Config {
   return {
-    tokenTtlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
+    expiry: {
+      ttlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
+      clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
+      idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
+    },
+    maxTokensPerUser: optionalPositiveInteger(env, "MAX_TOKENS_PER_USER"),
+    expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
+    loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),
+    loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
+    mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),
+    mailRequestsPerIp: rateLimit(env, "MAIL_REQUESTS_PER_IP", "20/1h"),
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
@@ -126,6 +153,47 @@ function linkTemplate(env: Record<string, unknown>, name: string, placeholders: 
     throw new ConfigError(`${name} must be an http(s) URL containing ${placeholders.join(" and ")}; got "${value}".`);
   }
   return value;
+}
+
+function optionalDuration(env: Record<string, unknown>, name: string): number | null {
+  const value = text(env, name);
+  if (value === undefined || value.toLowerCase() === "off") return null;
+  return duration(env, name, value);
+}
+
+/** A JSON object of client name → duration, e.g. `{"web":"1d","ios":"30d"}`. */
+function clientDurations(env: Record<string, unknown>, name: string): ReadonlyMap<string, number> {
+  const value = text(env, name);
+  const durations = new Map<string, number>();
+  if (value === undefined) return durations;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(`${name} must be a JSON object such as {"web":"1d","ios":"30d"}; got invalid JSON.`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${name} must be a JSON object such as {"web":"1d","ios":"30d"}.`);
+  }
+  for (const [client, ttl] of Object.entries(parsed)) {
+    const seconds = typeof ttl === "string" || typeof ttl === "number" ? parseDurationSeconds(String(ttl)) : null;
+    if (seconds === null)
+      throw new ConfigError(`${name} has an invalid duration for client "${client}": ${JSON.stringify(ttl)}.`);
+    durations.set(client, seconds);
+  }
+  return durations;
+}
+
+function rateLimit(env: Record<string, unknown>, name: string, fallback: string): RateLimit | null {
+  const value = text(env, name) ?? fallback;
+  const parsed = parseRateLimit(value);
+  if (parsed === undefined)
+    throw new ConfigError(`${name} must be a count per duration such as 10/15m, or off; got "${value}".`);
+  return parsed;
+}
+
+function optionalPositiveInteger(env: Record<string, unknown>, name: string): number | null {
+  return text(env, name) === undefined ? null : positiveInteger(env, name, 0);
 }
 
 function positiveInteger(env: Record<string, unknown>, name: string, fallback: number): number {

@@ -1,14 +1,48 @@
 /**
- * Expiry math for tokens. A token is valid while its age (`now - created`) is at most its TTL and expired
- * after that, so `expiresAtMs = createdMs + ttlSeconds * 1000` is the last valid instant.
+ * Expiry math for tokens. A token has an absolute lifetime (its client's TTL, else `TOKEN_TTL`) counted from
+ * creation and, optionally, an idle lifetime (`TOKEN_IDLE_TTL`) counted from its last use. Its expiry is the
+ * earlier of the two; it is valid up to and including that instant and expired after it.
  */
+
+export interface ExpiryPolicy {
+  /** `TOKEN_TTL`, for clients without their own. */
+  ttlSeconds: number;
+  /** `CLIENT_TOKEN_TTLS`: client name → TTL. */
+  clientTtlSeconds: ReadonlyMap<string, number>;
+  /** `TOKEN_IDLE_TTL`; null when tokens never expire from disuse. */
+  idleTtlSeconds: number | null;
+}
+
+export interface SessionTimes {
+  createdMs: number;
+  /** Null for a token never used since login (its creation counts as its last use). */
+  lastUsedMs: number | null;
+  client: string | null;
+}
+
+/** The absolute TTL that applies to tokens of `client`. */
+export function ttlSecondsFor(policy: ExpiryPolicy, client: string | null): number {
+  return (client !== null ? policy.clientTtlSeconds.get(client) : undefined) ?? policy.ttlSeconds;
+}
 
 /** The last instant (ms since the epoch) at which a token created at `createdMs` is still valid. */
 export function expiresAtMs(createdMs: number, ttlSeconds: number): number {
   return createdMs + ttlSeconds * 1000;
 }
 
-/** True once `nowMs` is past the token's expiry. */
+/** The last instant at which the session is valid: the earlier of its absolute and idle limits. */
+export function sessionExpiresAtMs(policy: ExpiryPolicy, session: SessionTimes): number {
+  const absolute = expiresAtMs(session.createdMs, ttlSecondsFor(policy, session.client));
+  if (policy.idleTtlSeconds === null) return absolute;
+  return Math.min(absolute, expiresAtMs(session.lastUsedMs ?? session.createdMs, policy.idleTtlSeconds));
+}
+
+/** True once `nowMs` is past the session's expiry. */
+export function isSessionExpired(policy: ExpiryPolicy, session: SessionTimes, nowMs: number): boolean {
+  return nowMs > sessionExpiresAtMs(policy, session);
+}
+
+/** True once `nowMs` is more than `ttlSeconds` after `createdMs` (codes and keys with one lifetime). */
 export function isExpired(createdMs: number, ttlSeconds: number, nowMs: number): boolean {
   return nowMs > expiresAtMs(createdMs, ttlSeconds);
 }

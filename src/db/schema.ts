@@ -43,7 +43,12 @@ export const tokens = sqliteTable(
     city: text("city"),
     country: text("country"),
   },
-  (table) => [index("tokens_user_id_idx").on(table.userId)],
+  (table) => [
+    index("tokens_user_id_idx").on(table.userId),
+    // The scheduled purge finds expired tokens by these without scanning the table.
+    index("tokens_created_ms_idx").on(table.createdMs),
+    index("tokens_last_used_ms_idx").on(table.lastUsedMs),
+  ],
 );
 
 /**
@@ -85,6 +90,20 @@ export const emailVerifications = sqliteTable(
     index("email_verifications_user_id_idx").on(table.userId),
     index("email_verifications_expires_ms_idx").on(table.expiresMs),
   ],
+);
+
+/**
+ * Fixed-window counters for throttling (failed logins, mail requests), shared by every isolate through D1
+ * so limits hold exactly across the edge. `key` names what is counted, e.g. `login:account:alice`.
+ */
+export const throttleCounters = sqliteTable(
+  "throttle_counters",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    windowStartMs: integer("window_start_ms").notNull(),
+  },
+  (table) => [index("throttle_counters_window_start_ms_idx").on(table.windowStartMs)],
 );
 
 export type UserRow = typeof users.$inferSelect;

@@ -4,6 +4,7 @@
  * null characters, invalid e-mail.
  */
 import { z } from "zod";
+import { CLIENT_NAME_MAX_LENGTH, INVALID_CLIENT_NAME, isValidClientName } from "../auth/client-name";
 import { isValidEmail } from "../auth/identity";
 import { type FieldErrors, fieldErrors } from "../errors";
 
@@ -53,6 +54,13 @@ export function charField({ maxLength, allowBlank = false, trim = true }: CharFi
 /** DRF's EmailField: a CharField that must hold an address Django's EmailValidator accepts. */
 export function emailField(options: Omit<CharFieldOptions, "trim"> = {}) {
   return charField(options).refine((value) => value === "" || isValidEmail(value), { error: MESSAGES.email });
+}
+
+/** The optional `client` name a device gives itself at login. */
+export function clientNameField() {
+  return charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH })
+    .refine((value) => value === "" || isValidClientName(value), { error: INVALID_CLIENT_NAME })
+    .optional();
 }
 
 export interface ParsedFields<T> {

@@ -5,13 +5,27 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { isExpired } from "../auth/expiry";
+import { isSessionExpired } from "../auth/expiry";
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { authDetailError, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenError } from "../errors";
-import { findSessionByDigest } from "../store/tokens";
+import { runInBackground } from "../http/background";
+import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod } from "./csrf";
+
+/**
+ * `last_used` is written at most once a minute per token, after the response: an authenticated request
+ * stays one read, and idle expiry (`TOKEN_IDLE_TTL`) is exact to within this interval.
+ */
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+function stampLastUse(c: Context<AppEnv>, session: AuthenticatedSession): void {
+  const now = c.var.now;
+  const notSinceMs = now - LAST_USED_WRITE_INTERVAL_MS;
+  if ((session.lastUsedMs ?? session.createdMs) >= notSinceMs) return;
+  runInBackground(c, "last_used stamp", () => touchSession(c.var.db, session.sessionId, now, notSinceMs));
+}
 
 /** The credential of this request (header first, then the auth cookie), not yet checked. */
 export function requestCredential(c: Context<AppEnv>): Credential {
@@ -42,8 +56,10 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const session = await findSessionByDigest(c.var.db, await keyDigest(credential.key));
     if (!session) throw tokenError(TOKEN_ERRORS.invalid);
     if (!session.user.isActive) throw tokenError(TOKEN_ERRORS.inactiveUser);
-    if (isExpired(session.createdMs, c.var.config.tokenTtlSeconds, c.var.now)) throw tokenError(TOKEN_ERRORS.expired);
+    // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
+    if (isSessionExpired(c.var.config.expiry, session, c.var.now)) throw tokenError(TOKEN_ERRORS.expired);
     c.set("session", session);
+    stampLastUse(c, session);
     await next();
   };
 }

@@ -9,12 +9,14 @@ import { canonicalEmail } from "../auth/identity";
 import { generateSecret } from "../auth/one-time-codes";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
+import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, parseFields, requireValid } from "../http/fields";
+import { throttleMailRequest } from "../http/throttle";
 import { emailVerificationMessage } from "../mail/messages";
 import { confirmEmail, findEmailVerification, saveEmailVerification } from "../store/email-verifications";
 import { findUserByEmail } from "../store/users";
-import { emailVerificationLink, runInBackground, sendMail } from "./background";
+import { emailVerificationLink, sendMail } from "./mail";
 
 export const verifyEmailFields = z.object({ key: charField() });
 export const resendEmailFields = z.object({ email: emailField() });
@@ -34,6 +36,7 @@ emailVerificationRoutes.post("/registration/verify-email", async (c) => {
 // Always 200, known address or not; the key is made and mailed after the response.
 emailVerificationRoutes.post("/registration/resend-email", async (c) => {
   const { email } = requireValid(parseFields(resendEmailFields, await readData(c, c.var.config.maxBodyBytes)));
+  await throttleMailRequest(c, canonicalEmail(email));
   const user = await findUserByEmail(c.var.db, canonicalEmail(email));
   if (user?.email && user.isActive && !user.emailVerified) {
     sendVerificationInBackground(c, { id: user.id, username: user.username, email: user.email });

@@ -7,21 +7,20 @@ import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
 import { readData } from "../http/body";
-import { charField, emailField, parseFields, requireValid } from "../http/fields";
+import { charField, clientNameField, emailField, parseFields, requireValid } from "../http/fields";
+import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, requestCredential } from "../middleware/authenticate";
 import { writeAtomically } from "../store/db";
-import { deleteSessionByDigest, deleteUserSessions, insertSession } from "../store/tokens";
+import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
 import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
-
-export const CLIENT_NAME_MAX_LENGTH = 64;
 
 export const loginFields = z.object({
   username: charField({ allowBlank: true }).optional(),
   email: emailField({ allowBlank: true }).optional(),
   password: charField(),
   /** The device's name for itself ("web", "ios"); per-client TTLs key on it. */
-  client: charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH }).optional(),
+  client: clientNameField(),
 });
 
 const BAD_CREDENTIALS = "Unable to log in with provided credentials.";
@@ -35,21 +34,30 @@ loginRoutes.post("/login", async (c) => {
   if (!email && !username) throw nonFieldError('Must include either "username" or "email" and "password".');
 
   const db = c.var.db;
-  const user = await findUserForLogin(
-    db,
-    email ? { email: canonicalEmail(email) } : { username: canonicalUsername(username ?? "") },
-  );
+  const account = email ? canonicalEmail(email) : canonicalUsername(username ?? "");
+  const buckets = loginBuckets(c, account);
+  await refuseThrottledLogin(c, buckets);
+  const user = await findUserForLogin(db, email ? { email: account } : { username: account });
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
-  if (!user || !passwordMatches || !user.isActive) throw nonFieldError(BAD_CREDENTIALS);
+  if (!user || !passwordMatches || !user.isActive) {
+    await countLoginFailure(c, buckets);
+    throw nonFieldError(BAD_CREDENTIALS);
+  }
   // Said only to someone who proved the password, so it reveals nothing about the account.
   if (c.var.config.emailVerification === "mandatory" && !user.emailVerified)
     throw nonFieldError("E-mail is not verified.");
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
-  const { key, session } = await newSession(c, client || null);
-  await writeAtomically(db, [insertSession(db, user.id, session), recordLogin(db, user.id, c.var.now, upgradedHash)]);
-  return tokenResponse(c, key, user);
+  const issued = await newSession(c, client || null);
+  const cap = c.var.config.maxTokensPerUser;
+  await writeAtomically(db, [
+    insertSession(db, user.id, issued.session),
+    recordLogin(db, user.id, c.var.now, upgradedHash),
+    ...clearAccountFailures(c, buckets),
+    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap)]),
+  ]);
+  return tokenResponse(c, issued, user);
 });
 
 // Revokes only the presented token (other devices stay signed in). Always 200, as dj-rest-auth: also

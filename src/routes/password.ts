@@ -12,13 +12,15 @@ import { hashPassword, verifyPassword } from "../auth/password-hash";
 import { type PasswordContext, validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import { type FieldErrors, fieldErrors } from "../errors";
+import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, orderErrors, parseFields, requireValid } from "../http/fields";
+import { throttleMailRequest } from "../http/throttle";
 import { passwordResetMessage } from "../mail/messages";
 import { authenticate } from "../middleware/authenticate";
 import { changePassword, consumePasswordReset, findPasswordReset, insertPasswordReset } from "../store/password-resets";
 import { findUserByEmail, findUserById } from "../store/users";
-import { passwordResetLink, runInBackground, sendMail } from "./background";
+import { passwordResetLink, sendMail } from "./mail";
 
 /** DRF's serializers cap new passwords at 128 characters. */
 const PASSWORD_MAX_LENGTH = 128;
@@ -61,8 +63,9 @@ passwordRoutes.post("/password/change", async (c) => {
 
 passwordRoutes.post("/password/reset", async (c) => {
   const { email } = requireValid(parseFields(passwordResetFields, await readData(c, c.var.config.maxBodyBytes)));
+  await throttleMailRequest(c, canonicalEmail(email));
   const user = await findUserByEmail(c.var.db, canonicalEmail(email));
-  // Known or not, the answer and the work on the response path are the same: one read. The code is
+  // Known or not, the answer and the work on the response path are the same: the throttle and one read. The code is
   // created and mailed after the response, so its timing reveals nothing either.
   if (user?.isActive && user.email && !user.passwordHash.startsWith("!")) {
     const { id, username, passwordHash } = user;

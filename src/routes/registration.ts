@@ -17,12 +17,11 @@ import type { AppEnv } from "../context";
 import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
-import { charField, emailField, orderErrors, parseFields } from "../http/fields";
+import { charField, clientNameField, emailField, orderErrors, parseFields } from "../http/fields";
 import { isUniqueViolation, writeAtomically } from "../store/db";
 import { insertSessionForUsername } from "../store/tokens";
 import { findTakenIdentifiers, insertUser } from "../store/users";
 import { sendVerificationInBackground } from "./email-verification";
-import { CLIENT_NAME_MAX_LENGTH } from "./login";
 import { newSession, tokenResponse } from "./session-token";
 
 export const registrationFields = z.object({
@@ -30,7 +29,7 @@ export const registrationFields = z.object({
   email: emailField({ allowBlank: true, maxLength: EMAIL_MAX_LENGTH }).optional(),
   password1: charField(),
   password2: charField(),
-  client: charField({ allowBlank: true, maxLength: CLIENT_NAME_MAX_LENGTH }).optional(),
+  client: clientNameField(),
 });
 
 /** Under mandatory verification the address is required: it is where the account is proven. */
@@ -99,5 +98,5 @@ registrationRoutes.post("/registration", async (c) => {
     sendVerificationInBackground(c, { id: created.id, username: created.username, email: created.email });
   }
   if (!issued) return c.json({ detail: "Verification e-mail sent." }, 201);
-  return tokenResponse(c, issued.key, created, 201);
+  return tokenResponse(c, issued, created, 201);
 });

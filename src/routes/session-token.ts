@@ -4,7 +4,8 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { expiresAtMs, isoTimestamp } from "../auth/expiry";
+import { deriveClientName } from "../auth/client-name";
+import { isoTimestamp, sessionExpiresAtMs } from "../auth/expiry";
 import { generateKey, generateSessionId, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import type { NewSession } from "../store/tokens";
@@ -14,12 +15,17 @@ import { type PublicUser, userJson } from "./user-json";
 const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
 const MAX_USER_AGENT_LENGTH = 512;
 
-/** A new key and the session row to store for it (with the key's digest only). */
-export async function newSession(
-  c: Context<AppEnv>,
-  client: string | null,
-): Promise<{ key: string; session: NewSession }> {
+export interface IssuedSession {
+  /** The key, for the client's eyes only. */
+  key: string;
+  /** The row to store for it (with the key's digest only). */
+  session: NewSession;
+}
+
+/** A new key for this device, named `client` or, when it gave no name, after its User-Agent. */
+export async function newSession(c: Context<AppEnv>, client: string | null): Promise<IssuedSession> {
   const key = generateKey();
+  const userAgent = c.req.header("user-agent");
   const cf = c.req.raw.cf as { city?: unknown; country?: unknown } | undefined;
   return {
     key,
@@ -27,8 +33,8 @@ export async function newSession(
       id: generateSessionId(),
       keyDigest: await keyDigest(key),
       createdMs: c.var.now,
-      client,
-      userAgent: c.req.header("user-agent")?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      client: client ?? deriveClientName(userAgent),
+      userAgent: userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
       ip: c.req.header("cf-connecting-ip") ?? null,
       city: typeof cf?.city === "string" ? cf.city : null,
       country: typeof cf?.country === "string" ? cf.country : null,
@@ -37,16 +43,21 @@ export async function newSession(
 }
 
 /** The login body `{key, expiry, user}` with the auth cookie; `Cache-Control: no-store` as it carries a secret. */
-export function tokenResponse(c: Context<AppEnv>, key: string, user: PublicUser, status: 200 | 201 = 200) {
-  const ttlSeconds = c.var.config.tokenTtlSeconds;
+export function tokenResponse(
+  c: Context<AppEnv>,
+  { key, session }: IssuedSession,
+  user: PublicUser,
+  status: 200 | 201 = 200,
+) {
+  const expiryMs = sessionExpiresAtMs(c.var.config.expiry, { ...session, lastUsedMs: session.createdMs });
   setCookie(c, c.var.config.authCookieName, key, {
     httpOnly: true,
     secure: true,
     sameSite: "Lax",
     path: "/",
-    maxAge: Math.min(ttlSeconds, MAX_COOKIE_AGE_SECONDS),
+    maxAge: Math.min(Math.floor((expiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
   });
-  return c.json({ key, expiry: isoTimestamp(expiresAtMs(c.var.now, ttlSeconds)), user: userJson(user) }, status);
+  return c.json({ key, expiry: isoTimestamp(expiryMs), user: userJson(user) }, status);
 }
 
 /** Tells the browser to drop the auth cookie. */

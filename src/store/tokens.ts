@@ -1,5 +1,5 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
 
@@ -56,9 +56,60 @@ export function findSessionByDigest(db: Database, keyDigest: string): Promise<Au
   );
 }
 
-/** The insert of a session for a known user id, for a batch. */
+/** The insert of a session for a known user id, for a batch. Login counts as its first use. */
 export function insertSession(db: Database, userId: number, session: NewSession) {
-  return db.insert(tokens).values({ ...session, userId });
+  return db.insert(tokens).values({ ...session, userId, lastUsedMs: session.createdMs });
+}
+
+/**
+ * Keeps only the user's `keep` most recently used tokens (for a batch right after a login's insert, so the
+ * new token is among them). D1 runs a batch as one transaction, so concurrent logins cannot overshoot.
+ */
+export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number) {
+  const newest = db
+    .select({ id: tokens.id })
+    .from(tokens)
+    .where(eq(tokens.userId, userId))
+    .orderBy(desc(tokens.lastUsedMs), desc(tokens.createdMs))
+    .limit(keep);
+  return db.delete(tokens).where(and(eq(tokens.userId, userId), notInArray(tokens.id, newest)));
+}
+
+/**
+ * Stamps a use of the session, unless another request already did within the write interval (so a burst
+ * of requests writes once).
+ */
+export function touchSession(db: Database, sessionId: string, nowMs: number, notSinceMs: number): Promise<unknown> {
+  return storeCall(() =>
+    db
+      .update(tokens)
+      .set({ lastUsedMs: nowMs })
+      .where(and(eq(tokens.id, sessionId), or(isNull(tokens.lastUsedMs), lt(tokens.lastUsedMs, notSinceMs))))
+      .run(),
+  );
+}
+
+/** Every token row of a user, most recently used first (expired ones included: the caller filters). */
+export function listUserSessions(db: Database, userId: number) {
+  return storeCall(() =>
+    db
+      .select()
+      .from(tokens)
+      .where(eq(tokens.userId, userId))
+      .orderBy(desc(tokens.lastUsedMs), desc(tokens.createdMs))
+      .all(),
+  );
+}
+
+/** Revokes one session of a user. False when the user has no such session (unknown or someone else's). */
+export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<boolean> {
+  const result = await storeCall(() =>
+    db
+      .delete(tokens)
+      .where(and(eq(tokens.id, sessionId), eq(tokens.userId, userId)))
+      .run(),
+  );
+  return result.meta.changes > 0;
 }
 
 /**
@@ -75,7 +126,7 @@ export function insertSessionForUsername(db: Database, usernameCanonical: string
         userId: users.id,
         keyDigest: value("key_digest", session.keyDigest),
         createdMs: value("created_ms", session.createdMs),
-        lastUsedMs: value("last_used_ms", null),
+        lastUsedMs: value("last_used_ms", session.createdMs),
         client: value("client", session.client),
         userAgent: value("user_agent", session.userAgent),
         ip: value("ip", session.ip),

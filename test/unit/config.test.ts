@@ -4,17 +4,17 @@ import { ConfigError, loadConfig, parseConfig } from "../../src/config";
 describe("parseConfig", () => {
   it("applies the documented defaults", () => {
     const config = parseConfig({});
-    expect(config.tokenTtlSeconds).toBe(15 * 86_400);
+    expect(config.expiry.ttlSeconds).toBe(15 * 86_400);
     expect(config.authCookieName).toBe("auth_token");
     expect([...config.allowedOrigins]).toEqual([]);
     expect(config.maxBodyBytes).toBe(65_536);
   });
 
   it("reads TOKEN_TTL in every documented form", () => {
-    expect(parseConfig({ TOKEN_TTL: "3600" }).tokenTtlSeconds).toBe(3600);
-    expect(parseConfig({ TOKEN_TTL: "12h" }).tokenTtlSeconds).toBe(43_200);
-    expect(parseConfig({ TOKEN_TTL: "P15D" }).tokenTtlSeconds).toBe(1_296_000);
-    expect(parseConfig({ TOKEN_TTL: 60 }).tokenTtlSeconds).toBe(60);
+    expect(parseConfig({ TOKEN_TTL: "3600" }).expiry.ttlSeconds).toBe(3600);
+    expect(parseConfig({ TOKEN_TTL: "12h" }).expiry.ttlSeconds).toBe(43_200);
+    expect(parseConfig({ TOKEN_TTL: "P15D" }).expiry.ttlSeconds).toBe(1_296_000);
+    expect(parseConfig({ TOKEN_TTL: 60 }).expiry.ttlSeconds).toBe(60);
   });
 
   it.each(["0", "forever", "-1d", "P1Y"])("refuses TOKEN_TTL=%j with an error naming it", (value) => {

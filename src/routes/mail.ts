@@ -1,20 +1,10 @@
-/**
- * Work done after the response (`waitUntil`): mail, and writes whose timing must not reveal whether an
- * account exists. Failures are logged (without secrets) and never reach the client.
- */
+/** Sending mail from a request: the transport from the configuration, and the links the messages carry. */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { deliverMail } from "../mail/deliver";
 import { fillTemplate, type MailMessage } from "../mail/messages";
-import { storeFailureReason } from "../store/db";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-export function runInBackground(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
-  c.executionCtx.waitUntil(
-    task().catch((error: unknown) => console.error(`[background] ${label} failed: ${storeFailureReason(error)}`)),
-  );
-}
 
 /** Sends `message` through the configured transport (call from background work). */
 export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {

@@ -1,0 +1,24 @@
+/** Rate-limit settings such as `10/15m` (ten per fifteen minutes), or `off`. Pure parsing and window math. */
+import { parseDurationSeconds } from "./duration";
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Parses `N/<duration>` or `off`; returns undefined when the text is neither. */
+export function parseRateLimit(text: string): RateLimit | null | undefined {
+  const value = text.trim();
+  if (value.toLowerCase() === "off") return null;
+  const match = /^(\d+)\s*\/\s*(.+)$/.exec(value);
+  if (!match) return undefined;
+  const limit = Number(match[1]);
+  const windowSeconds = parseDurationSeconds(match[2] ?? "");
+  if (!Number.isSafeInteger(limit) || limit < 1 || windowSeconds === null) return undefined;
+  return { limit, windowSeconds };
+}
+
+/** Whole seconds until a window that opened at `windowStartMs` closes (at least 1). */
+export function secondsUntilWindowEnds(windowStartMs: number, windowSeconds: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((windowStartMs + windowSeconds * 1000 - nowMs) / 1000));
+}
