@@ -3,9 +3,8 @@
  * and `drf_create_token` housekeeping. Works on the local D1 by default and on the deployed database with
  * `--remote`; never prints a password; a missing user is a clear error (exit status 1).
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseDurationSeconds } from "../src/auth/duration";
+import { unstable_readConfig } from "wrangler";
 import {
   canonicalEmail,
   canonicalUsername,
@@ -17,6 +16,8 @@ import {
 } from "../src/auth/identity";
 import { hashPassword } from "../src/auth/password-hash";
 import { validatePassword } from "../src/auth/password-validation";
+import { parseConfig } from "../src/config";
+import { purgeTasks } from "../src/store/purge";
 import { CliError, execute, literal, type Row, type Target } from "./manage/d1";
 import { ask, readNewPassword } from "./manage/prompt";
 
@@ -29,7 +30,8 @@ commands:
   deactivate <username>                                refuse every token of the user at once
   activate <username>                                  let the user (and unexpired tokens) back in
   revoke-tokens <username>                             sign every device of the user out
-  purge-expired [--ttl DURATION]                       delete expired tokens and spent or expired codes
+  purge-expired [--var NAME:VALUE ...]                 delete expired tokens, spent codes, stale counters
+                                                       (TTLs from wrangler.toml's vars unless overridden)
 
 options:
   --remote             the deployed D1 database instead of the local one
@@ -49,7 +51,7 @@ const { values: options, positionals } = parseArgs({
     username: { type: "string" },
     email: { type: "string" },
     staff: { type: "boolean", default: false },
-    ttl: { type: "string" },
+    var: { type: "string", multiple: true },
     "password-stdin": { type: "boolean", default: false },
     force: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -141,15 +143,22 @@ function countOf(rows: Row[] | undefined): number {
   return Number(rows?.[0]?.n ?? 0);
 }
 
-function tokenTtlFromConfig(): string {
-  if (options.ttl) return options.ttl;
-  try {
-    const toml = readFileSync(options.config ?? "wrangler.toml", "utf8");
-    const vars = toml.split(/^\[/m).find((section) => section.startsWith("vars]"));
-    const match = vars && /^TOKEN_TTL\s*=\s*"([^"]*)"/m.exec(vars);
-    if (match?.[1]) return match[1];
-  } catch {}
-  return "15d";
+/** The Worker's vars as wrangler.toml (and `--env`) define them, overridden by `--var NAME:VALUE`. */
+function workerVars(): Record<string, unknown> {
+  const config = unstable_readConfig({ config: options.config, env: options.env });
+  const vars: Record<string, unknown> = { ...config.vars };
+  for (const assignment of options.var ?? []) {
+    const colon = assignment.indexOf(":");
+    if (colon < 1) throw new CliError(`--var takes NAME:VALUE, got "${assignment}"`);
+    vars[assignment.slice(0, colon)] = assignment.slice(colon + 1);
+  }
+  return vars;
+}
+
+/** `sql` with each `?` replaced by its parameter as an SQL literal, in order. */
+function bindLiterals(sql: string, params: (string | number)[]): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => literal(params[index++] ?? null));
 }
 
 async function run(): Promise<void> {
@@ -198,21 +207,15 @@ async function run(): Promise<void> {
       return;
     }
     case "purge-expired": {
-      const ttl = tokenTtlFromConfig();
-      const ttlSeconds = parseDurationSeconds(ttl);
-      if (ttlSeconds === null) throw new CliError(`invalid TOKEN_TTL "${ttl}"`);
-      const now = Date.now();
-      const results = execute(target, [
-        `DELETE FROM tokens WHERE created_ms < ${literal(now - ttlSeconds * 1000)}`,
-        "SELECT changes() AS n",
-        `DELETE FROM password_resets WHERE used_ms IS NOT NULL OR expires_ms < ${literal(now)}`,
-        "SELECT changes() AS n",
-        `DELETE FROM email_verifications WHERE expires_ms < ${literal(now)}`,
-        "SELECT changes() AS n",
-      ]);
-      console.log(
-        `Purged ${countOf(results[1])} expired token(s) (TOKEN_TTL=${ttl}), ${countOf(results[3])} password reset code(s), ${countOf(results[5])} verification key(s).`,
+      // The same statements as the Cron Trigger's purge, unbounded (LIMIT -1), with wrangler.toml's vars.
+      const config = parseConfig(workerVars());
+      const tasks = purgeTasks(config, Date.now(), -1);
+      const results = execute(
+        target,
+        tasks.flatMap((task) => [bindLiterals(task.sql, task.params), "SELECT changes() AS n"]),
       );
+      for (const [index, task] of tasks.entries())
+        console.log(`${countOf(results[index * 2 + 1])} ${task.label} deleted.`);
       return;
     }
     default:
@@ -221,8 +224,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
-  console.error(
-    `error: ${error instanceof CliError ? error.message : error instanceof Error ? error.message : String(error)}`,
-  );
+  // CliError and ConfigError carry a message for the operator; anything else is reported the same way.
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

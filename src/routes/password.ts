@@ -96,7 +96,9 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   const codeMatches = constantTimeEqual(await sha256Hex(values.token), reset.codeDigest);
   const stillValid =
     reset.usedMs === null &&
-    // PASSWORD_RESET_TIMEOUT is read now, as Django does: shortening it kills older codes at once.
+    // The deadline set at issue, and PASSWORD_RESET_TIMEOUT read now as Django does: shortening it kills
+    // older codes at once.
+    c.var.now <= reset.expiresMs &&
     !isExpired(reset.createdMs, c.var.config.passwordResetTimeoutSeconds, c.var.now) &&
     user.isActive &&
     constantTimeEqual(await resetFingerprint(user.passwordHash, user.email), reset.fingerprint);

@@ -129,8 +129,8 @@ describe("npm run manage", () => {
   it("purge-expired deletes only tokens older than the TTL", async () => {
     const root = Number(userRow("root").id);
     await insertToken(root, Date.now() - 2 * 3_600_000);
-    const result = manage(["purge-expired", "--ttl", "1h"]);
-    expect(result.output).toContain("Purged 1 expired token(s) (TOKEN_TTL=1h)");
+    const result = manage(["purge-expired", "--var", "TOKEN_TTL:1h", "--var", "EXPIRED_TOKEN_RETENTION:1s"]);
+    expect(result.output).toContain("1 tokens past every TTL deleted.");
     expect(tokenCount(root)).toBe(1);
   });
 
