@@ -23,7 +23,12 @@ async function sessions(key: string, options: Parameters<typeof call>[2] = {}): 
 }
 
 /** Logs in through a request carrying the edge's `cf` data, as Cloudflare sends it. */
-async function loginFrom(username: string, client: string | undefined, cf: Record<string, string>, options: Parameters<typeof call>[2] = {}) {
+async function loginFrom(
+  username: string,
+  client: string | undefined,
+  cf: Record<string, string>,
+  options: Parameters<typeof call>[2] = {},
+) {
   const body = client ? { username, password: PASSWORD, client } : { username, password: PASSWORD };
   const request = new Request("https://auth.example.com/auth/login/", {
     ...json("POST", body, { "user-agent": "Mozilla/5.0 (iPhone) Safari/605", "cf-connecting-ip": "198.51.100.4" }),
@@ -43,7 +48,17 @@ describe("GET /auth/sessions/", () => {
     const list = await sessions(second, { clock });
     expect(list).toHaveLength(2);
     const [newest, oldest] = list as [SessionJson, SessionJson];
-    expect(Object.keys(newest)).toEqual(["id", "created", "last_used", "expiry", "client", "user_agent", "ip", "location", "current"]);
+    expect(Object.keys(newest)).toEqual([
+      "id",
+      "created",
+      "last_used",
+      "expiry",
+      "client",
+      "user_agent",
+      "ip",
+      "location",
+      "current",
+    ]);
     expect(newest).toMatchObject({
       client: "ios",
       user_agent: "Mozilla/5.0 (iPhone) Safari/605",
@@ -173,15 +188,31 @@ describe("CLIENT_TOKEN_TTLS", () => {
   it("gives each client its own TTL and the rest TOKEN_TTL", async () => {
     const clock = new TestClock();
     const { username } = await register(options(clock));
-    const web = await call("/auth/login/", json("POST", { username, password: PASSWORD, client: "web" }), options(clock));
-    const ios = await call("/auth/login/", json("POST", { username, password: PASSWORD, client: "ios" }), options(clock));
-    const other = await call("/auth/login/", json("POST", { username, password: PASSWORD, client: "cli" }), options(clock));
-    const [webBody, iosBody, otherBody] = (await Promise.all([web.json(), ios.json(), other.json()])) as { key: string; expiry: string }[];
+    const web = await call(
+      "/auth/login/",
+      json("POST", { username, password: PASSWORD, client: "web" }),
+      options(clock),
+    );
+    const ios = await call(
+      "/auth/login/",
+      json("POST", { username, password: PASSWORD, client: "ios" }),
+      options(clock),
+    );
+    const other = await call(
+      "/auth/login/",
+      json("POST", { username, password: PASSWORD, client: "cli" }),
+      options(clock),
+    );
+    const [webBody, iosBody, otherBody] = (await Promise.all([web.json(), ios.json(), other.json()])) as {
+      key: string;
+      expiry: string;
+    }[];
     expect(webBody?.expiry).toBe("2026-12-01T11:00:00.000000Z");
     expect(iosBody?.expiry).toBe("2026-12-31T10:00:00.000000Z");
     expect(otherBody?.expiry).toBe("2026-12-16T10:00:00.000000Z");
     clock.advance(2 * HOUR_MS);
-    const status = async (key: string) => (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
     expect(await status(webBody?.key as string)).toBe(401);
     expect(await status(iosBody?.key as string)).toBe(200);
     expect(await status(otherBody?.key as string)).toBe(200);
@@ -209,7 +240,9 @@ describe("CLIENT_TOKEN_TTLS", () => {
     const { key } = await register();
     const response = await call("/auth/user/", { headers: tokenHeader(key) }, { env: { CLIENT_TOKEN_TTLS: value } });
     expect(response.status).toBe(500);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/^Server configuration error: CLIENT_TOKEN_TTLS/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /^Server configuration error: CLIENT_TOKEN_TTLS/,
+    );
   });
 });
 
@@ -228,7 +261,8 @@ describe("MAX_TOKENS_PER_USER", () => {
     expect((await call("/auth/user/", { headers: tokenHeader(oldest) }, options(clock))).status).toBe(200);
     clock.advance(60_000);
     const fourth = await login(username, options(clock));
-    const status = async (key: string) => (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
     expect(await status(second)).toBe(401);
     for (const key of [oldest, third, fourth]) expect(await status(key)).toBe(200);
   });
@@ -237,7 +271,9 @@ describe("MAX_TOKENS_PER_USER", () => {
     const { username, pk } = await register(options());
     const keys = await Promise.all(Array.from({ length: 8 }, () => login(username, options())));
     expect(keys).toHaveLength(8);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM tokens WHERE user_id = ?").bind(pk).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM tokens WHERE user_id = ?")
+      .bind(pk)
+      .first<{ n: number }>();
     expect(row?.n).toBe(3);
   });
 

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { call, json, mailbox, PASSWORD, register, TestClock, uniqueName } from "../helpers";
+
+const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
+
+function attempt(
+  username: string,
+  password: string,
+  options: { clock: TestClock; env: Record<string, string>; ip?: string },
+) {
+  const headers: Record<string, string> = options.ip ? { "cf-connecting-ip": options.ip } : {};
+  return call("/auth/login/", json("POST", { username, password }, headers), options);
+}
+
+describe("login throttling per account", () => {
+  const env = { LOGIN_FAILURES_PER_ACCOUNT: "3/15m", LOGIN_FAILURES_PER_IP: "off" };
+
+  it("refuses the account with 429 and Retry-After after N failures, even with the right password", async () => {
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    for (let i = 0; i < 3; i++) {
+      const response = await attempt(username, "wrong password", { clock, env });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(BAD_CREDENTIALS);
+    }
+    clock.advance(60_000);
+    const throttled = await attempt(username, PASSWORD, { clock, env });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("840");
+    expect(await throttled.text()).toBe('{"detail":"Request was throttled. Expected available in 840 seconds."}');
+
+    clock.advance(840_000);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+  });
+
+  it("answers an unknown account exactly the same way", async () => {
+    const clock = new TestClock();
+    const ghost = uniqueName("ghost");
+    for (let i = 0; i < 3; i++) expect((await attempt(ghost, PASSWORD, { clock, env })).status).toBe(400);
+    const throttled = await attempt(ghost, PASSWORD, { clock, env });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("900");
+  });
+
+  it("does not count attempts answered 429", async () => {
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    for (let i = 0; i < 3; i++) await attempt(username, "wrong password", { clock, env });
+    for (let i = 0; i < 5; i++) expect((await attempt(username, "wrong password", { clock, env })).status).toBe(429);
+    clock.advance(15 * 60_000 + 1);
+    expect((await attempt(username, "wrong password", { clock, env })).status).toBe(400);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+  });
+
+  it("clears the account's failures on a successful login", async () => {
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    for (let i = 0; i < 2; i++) await attempt(username, "wrong password", { clock, env });
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await attempt(username, "wrong password", { clock, env })).status).toBe(400);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+  });
+
+  it("counts the account by name whatever its case", async () => {
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    for (const name of [username, username.toUpperCase(), username])
+      await attempt(name, "wrong password", { clock, env });
+    expect((await attempt(username.toUpperCase(), PASSWORD, { clock, env })).status).toBe(429);
+  });
+});
+
+describe("login throttling per client IP", () => {
+  const env = { LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "3/15m" };
+
+  it("refuses an IP that failed too often, across accounts, and no other IP", async () => {
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    for (let i = 0; i < 3; i++) await attempt(uniqueName("guess"), "wrong password", { clock, env, ip: "203.0.113.9" });
+    expect((await attempt(username, PASSWORD, { clock, env, ip: "203.0.113.9" })).status).toBe(429);
+    expect((await attempt(username, PASSWORD, { clock, env, ip: "203.0.113.10" })).status).toBe(200);
+  });
+});
+
+describe("mail request throttling", () => {
+  it("limits password-reset requests per address, known or not", async () => {
+    const box = mailbox();
+    const env = { ...box.env, MAIL_REQUESTS_PER_ADDRESS: "2/1h" };
+    const username = uniqueName();
+    await register({ username, email: `${username}@example.com` });
+    for (const email of [`${username}@example.com`, "nobody@example.com"]) {
+      for (let i = 0; i < 2; i++)
+        expect((await call("/auth/password/reset/", json("POST", { email }), { env })).status).toBe(200);
+      const throttled = await call("/auth/password/reset/", json("POST", { email }), { env });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get("retry-after")).toBe("3600");
+    }
+    expect((await box.read()).messages).toHaveLength(2);
+  });
+
+  it("limits resend-email requests per IP", async () => {
+    const env = { MAIL_REQUESTS_PER_IP: "2/1h" };
+    const resend = (email: string) =>
+      call("/auth/registration/resend-email/", json("POST", { email }, { "cf-connecting-ip": "192.0.2.1" }), { env });
+    expect((await resend("a@example.com")).status).toBe(200);
+    expect((await resend("b@example.com")).status).toBe(200);
+    expect((await resend("c@example.com")).status).toBe(429);
+  });
+});
+
+describe("throttle configuration", () => {
+  it.each(["ten/15m", "10/ever", "0/1m"])("fails closed on LOGIN_FAILURES_PER_ACCOUNT=%s", async (value) => {
+    const response = await call("/auth/login/", json("POST", { username: "a", password: "b" }), {
+      env: { LOGIN_FAILURES_PER_ACCOUNT: value },
+    });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { detail: string }).detail).toContain(
+      "LOGIN_FAILURES_PER_ACCOUNT must be a count per duration",
+    );
+  });
+});
