@@ -8,12 +8,15 @@ import { ConfigError, loadConfig } from "./config";
 import type { AppEnv, Clock } from "./context";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
+import { corsForAllowedOrigins } from "./middleware/cors";
 import { emailVerificationRoutes } from "./routes/email-verification";
+import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
 import { userRoutes } from "./routes/user";
+import { wellKnownRoutes } from "./routes/well-known";
 import { database, storeFailureReason } from "./store/db";
 
 export interface AppOptions {
@@ -33,8 +36,13 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     c.set("db", database(c.env.DB));
     c.set("mailRetryDelaysMs", mailRetryDelaysMs);
     await next();
-    // Responses of an auth service carry identities and keys: no shared or browser cache may keep them.
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.use(corsForAllowedOrigins());
+  // The service's answers carry identities and keys: no shared or browser cache may keep them.
+  // (Forwarded responses keep the origin's own caching headers.)
+  app.use("/auth/*", async function noStore(c, next) {
+    await next();
+    c.header("Cache-Control", "no-store");
   });
 
   const auth = new Hono<AppEnv>();
@@ -50,8 +58,11 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   }
   answerUnlistedMethods(auth);
   app.route("/auth", auth);
+  app.route("/.well-known", wellKnownRoutes);
+  // Everything else goes through the gateway (404 without an origin).
+  app.all("*", forwardToOrigin);
 
-  app.notFound((c) => c.json({ detail: NOT_FOUND }, 404));
+  app.notFound((c) => withNoStore(c.json({ detail: NOT_FOUND }, 404)));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return withNoStore(error.getResponse());
     if (error instanceof ConfigError) {

@@ -6,6 +6,8 @@
 import { parseDurationSeconds } from "./auth/duration";
 import type { ExpiryPolicy } from "./auth/expiry";
 import { parseRateLimit, type RateLimit } from "./auth/rate-limit";
+import { type PathPattern, parsePathPatterns } from "./gateway/public-paths";
+import { parseSigningJwk, type SigningKey } from "./gateway/signing-key";
 
 export interface Config {
   /**
@@ -25,6 +27,9 @@ export interface Config {
   mailRequestsPerAddress: RateLimit | null;
   /** `MAIL_REQUESTS_PER_IP`: reset and verification mails requested per client IP. Default 20/1h. */
   mailRequestsPerIp: RateLimit | null;
+  /** The gateway; null without `ORIGIN_URL` (other paths then answer 404). */
+  gateway: Gateway | null;
+  gatewayKeys: GatewayKeys;
   /** `AUTH_COOKIE_NAME`: the HttpOnly cookie carrying the token for browsers. Default `auth_token`. */
   authCookieName: string;
   /** `ALLOWED_ORIGINS`: browser origins trusted for CORS and for the CSRF check. Default none. */
@@ -43,6 +48,25 @@ export interface Config {
   passwordResetUrl: string | null;
   /** `EMAIL_VERIFICATION_URL`: link template with `{key}`; null means the service's account page. */
   emailVerificationUrl: string | null;
+}
+
+/** Where the gateway forwards, when one is configured. */
+export interface Gateway {
+  /** `ORIGIN_URL`: the origin's base URL; the request's path and query are appended to its path. */
+  url: URL;
+  /** The `ORIGIN` service binding, used instead of the network when present (a Worker origin). */
+  fetcher: Fetcher | null;
+  /** `ORIGIN_TIMEOUT`: how long to wait for the origin's response headers. Default 30 s. */
+  timeoutMs: number;
+  /** `PUBLIC_PATHS`: forwarded without authentication. */
+  publicPaths: readonly PathPattern[];
+}
+
+export interface GatewayKeys {
+  /** `GATEWAY_SIGNING_KEY` (secret): signs `X-Auth-Assertion`; null means the development key, locally only. */
+  current: SigningKey | null;
+  /** `GATEWAY_PREVIOUS_SIGNING_KEY`: still published in the JWKS during a rotation, never used to sign. */
+  previous: SigningKey | null;
 }
 
 export type EmailVerificationMode = "none" | "optional" | "mandatory";
@@ -90,6 +114,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
     mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),
     mailRequestsPerIp: rateLimit(env, "MAIL_REQUESTS_PER_IP", "20/1h"),
+    gateway: gateway(env),
+    gatewayKeys: {
+      current: signingKey(env, "GATEWAY_SIGNING_KEY", true),
+      previous: signingKey(env, "GATEWAY_PREVIOUS_SIGNING_KEY", false),
+    },
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
@@ -121,6 +150,36 @@ function duration(env: Record<string, unknown>, name: string, fallback: string):
     );
   }
   return seconds;
+}
+
+function gateway(env: Record<string, unknown>): Gateway | null {
+  const url = httpUrl(env, "ORIGIN_URL");
+  const binding = env.ORIGIN as Fetcher | undefined;
+  if (url === null && !binding) return null;
+  const patterns = parsePathPatterns(text(env, "PUBLIC_PATHS") ?? "");
+  if (patterns === null) {
+    throw new ConfigError(
+      'PUBLIC_PATHS must list paths starting with "/", each optionally ending in "*" (/health,/public/*).',
+    );
+  }
+  return {
+    url: new URL(url ?? "https://origin.internal/"),
+    fetcher: binding && typeof binding.fetch === "function" ? binding : null,
+    timeoutMs: duration(env, "ORIGIN_TIMEOUT", "30s") * 1000,
+    publicPaths: patterns,
+  };
+}
+
+function signingKey(env: Record<string, unknown>, name: string, requirePrivate: boolean): SigningKey | null {
+  const value = text(env, name);
+  if (value === undefined) return null;
+  const key = parseSigningJwk(value, requirePrivate);
+  if (!key) {
+    throw new ConfigError(
+      `${name} must be a${requirePrivate ? " private" : ""} JWK (Ed25519 or P-256); create one with \`npm run manage -- gateway-key\`.`,
+    );
+  }
+  return key;
 }
 
 function oneOf<T extends string>(env: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {

@@ -6,8 +6,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { storeFailureReason } from "../store/db";
 
+/** Runs `task` once the response is on its way (a macrotask later), keeping the Worker alive for it. */
 export function runInBackground(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
+  const afterResponse = new Promise((resolve) => setTimeout(resolve, 0)).then(task);
   c.executionCtx.waitUntil(
-    task().catch((error: unknown) => console.error(`[background] ${label} failed: ${storeFailureReason(error)}`)),
+    afterResponse.catch((error: unknown) => console.error(`[background] ${label} failed: ${storeFailureReason(error)}`)),
   );
 }

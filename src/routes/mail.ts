@@ -1,17 +1,16 @@
 /** Sending mail from a request: the transport from the configuration, and the links the messages carry. */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { isLocalRequest } from "../http/local";
 import { deliverMail } from "../mail/deliver";
 import { fillTemplate, type MailMessage } from "../mail/messages";
-
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Sends `message` through the configured transport (call from background work). */
 export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {
   return deliverMail(message, {
     webhookUrl: c.var.config.mailWebhookUrl,
     // Printing a message exposes its secret link: only done for a service reached on this machine.
-    logWhenUnsent: LOCAL_HOSTS.has(new URL(c.req.url).hostname),
+    logWhenUnsent: isLocalRequest(c),
     retryDelaysMs: c.var.mailRetryDelaysMs,
   });
 }

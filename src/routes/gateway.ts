@@ -1,0 +1,72 @@
+/**
+ * The auth gateway: every request outside the service's own paths is authenticated by the same middleware
+ * (or matched against `PUBLIC_PATHS`) and only then forwarded to the origin with a signed identity. Any
+ * failure (bad token 401, token store down 503, origin down 502, origin slow 504) stops the request here:
+ * nothing is ever forwarded unauthenticated because of an error.
+ */
+import type { Context } from "hono";
+import { ConfigError, type Gateway } from "../config";
+import type { AppEnv } from "../context";
+import { detailError, NOT_FOUND } from "../errors";
+import { signAssertion } from "../gateway/assertion";
+import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/forward";
+import { matchesAny } from "../gateway/public-paths";
+import { DEVELOPMENT_KEY, type SigningKey } from "../gateway/signing-key";
+import { isLocalRequest } from "../http/local";
+import { authenticate } from "../middleware/authenticate";
+
+/** Paths the service answers itself; never forwarded. */
+const SERVICE_PREFIXES = ["/auth/", "/.well-known/"];
+const SERVICE_PATHS = new Set(["/auth", "/.well-known", "/openapi.json", "/docs", "/account"]);
+
+export function isServicePath(path: string): boolean {
+  return SERVICE_PATHS.has(path) || SERVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+const requireToken = authenticate();
+
+export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
+  const gateway = c.var.config.gateway;
+  if (!gateway || isServicePath(c.req.path)) throw detailError(404, NOT_FOUND);
+
+  let identity: Identity | null = null;
+  if (!matchesAny(c.req.path, gateway.publicPaths)) {
+    await requireToken(c, async () => {});
+    const { sessionId, user } = c.var.session;
+    const subject = { userId: user.id, username: user.username, sessionId };
+    const issuer = new URL(c.req.url).origin;
+    const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.var.now);
+    identity = { ...subject, assertion };
+  }
+  const request = upstreamRequest(c.req.raw, {
+    originUrl: gateway.url,
+    authCookieName: c.var.config.authCookieName,
+    identity,
+    clientIp: c.req.header("cf-connecting-ip"),
+  });
+  return downstreamResponse(await fetchOrigin(gateway, request));
+}
+
+/** The configured key; the development key only for a service reached on this machine. */
+function signingKeyFor(c: Context<AppEnv>): SigningKey {
+  const key = c.var.config.gatewayKeys.current;
+  if (key) return key;
+  if (isLocalRequest(c)) return DEVELOPMENT_KEY;
+  throw new ConfigError("GATEWAY_SIGNING_KEY must be set (a secret) for the gateway to forward requests.");
+}
+
+/** Sends `request` to the origin; 502 when it cannot be reached, 504 when its headers take too long. */
+async function fetchOrigin(gateway: Gateway, request: Request): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), gateway.timeoutMs);
+  try {
+    const signed = new Request(request, { signal: controller.signal });
+    return await (gateway.fetcher ? gateway.fetcher.fetch(signed) : fetch(signed));
+  } catch (error) {
+    if (controller.signal.aborted) throw detailError(504, "The origin did not answer in time.");
+    console.error(`[gateway] origin unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    throw detailError(502, "The origin could not be reached.");
+  } finally {
+    clearTimeout(timer);
+  }
+}
