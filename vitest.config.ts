@@ -13,13 +13,13 @@ export default defineConfig(async () => {
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, MAIL_RECEIVER_URL: inject("mailReceiverUrl") },
+                bindings: { TEST_MIGRATIONS: migrations, PEERS_URL: inject("peersUrl") },
               },
             })),
           ],
           test: {
             name: "worker",
-            globalSetup: ["./test/setup/mail-receiver.ts"],
+            globalSetup: ["./test/setup/peers.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
             include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           },

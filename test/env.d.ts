@@ -4,8 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
-      /** Base URL of the HTTP mail receiver started by test/setup/mail-receiver.ts. */
-      MAIL_RECEIVER_URL: string;
+      /** Base URL of the HTTP peers (mail receiver, origin) started by test/setup/peers.ts. */
+      PEERS_URL: string;
     }
   }
 }

@@ -87,13 +87,13 @@ export interface ReceivedMail {
   body: { to: string; subject: string; text: string; kind: string; data: Record<string, string> };
 }
 
-/** A mailbox on the real HTTP receiver (test/setup/mail-receiver.ts): the URL to configure and a reader. */
+/** A mailbox on the real HTTP receiver (test/setup/peers.ts): the URL to configure and a reader. */
 export function mailbox(mode: "inbox" | "down" | `flaky/${number}` = "inbox") {
   const name = uniqueName("box");
   return {
-    env: { MAIL_WEBHOOK_URL: `${env.MAIL_RECEIVER_URL}/${mode}/${name}` },
+    env: { MAIL_WEBHOOK_URL: `${env.PEERS_URL}/${mode}/${name}` },
     async read(): Promise<{ messages: ReceivedMail[]; attempts: number }> {
-      const response = await fetch(`${env.MAIL_RECEIVER_URL}/inbox/${name}`);
+      const response = await fetch(`${env.PEERS_URL}/inbox/${name}`);
       return (await response.json()) as { messages: ReceivedMail[]; attempts: number };
     },
   };
@@ -121,4 +121,23 @@ export function recordingD1(db: D1Database): { db: D1Database; statements: strin
     },
   });
   return Object.assign(record, { db: proxy });
+}
+
+/** An origin bucket on the test peers: the ORIGIN_URL to configure and the calls it received. */
+export function originBucket() {
+  const bucket = uniqueName("origin");
+  return {
+    url: `${env.PEERS_URL}/origin/${bucket}`,
+    async calls(): Promise<OriginCall[]> {
+      return (await (await fetch(`${env.PEERS_URL}/calls/${bucket}`)).json()) as OriginCall[];
+    },
+  };
+}
+
+export interface OriginCall {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  bodyLength: number;
+  bodySha256: string;
 }

@@ -10,6 +10,8 @@ import { storeFailureReason } from "../store/db";
 export function runInBackground(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
   const afterResponse = new Promise((resolve) => setTimeout(resolve, 0)).then(task);
   c.executionCtx.waitUntil(
-    afterResponse.catch((error: unknown) => console.error(`[background] ${label} failed: ${storeFailureReason(error)}`)),
+    afterResponse.catch((error: unknown) =>
+      console.error(`[background] ${label} failed: ${storeFailureReason(error)}`),
+    ),
   );
 }
