@@ -120,7 +120,11 @@ describe("forwarding", () => {
     for (const published of keys) expect(published.d).toBeUndefined();
     await call("/api", { headers: tokenHeader(key) }, options);
     const [received] = await origin.calls();
-    const claims = await verify(received?.headers["x-auth-assertion"] as string, keys[0] as unknown as JsonWebKey, "ES256");
+    const claims = await verify(
+      received?.headers["x-auth-assertion"] as string,
+      keys[0] as unknown as JsonWebKey,
+      "ES256",
+    );
     expect(claims.aud).toBe(new URL(origin.url).origin);
   });
 
