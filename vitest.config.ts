@@ -25,11 +25,11 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The operator CLI: in Node, driving wrangler against a throw-away local D1.
+          // The operator CLI and end-to-end runs: in Node, driving wrangler against throw-away local D1s.
           test: {
-            name: "cli",
+            name: "node",
             environment: "node",
-            include: ["test/cli/**/*.test.ts"],
+            include: ["test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
             testTimeout: 120_000,
             hookTimeout: 120_000,
           },

@@ -3,6 +3,7 @@
  * and `drf_create_token` housekeeping. Works on the local D1 by default and on the deployed database with
  * `--remote`; never prints a password; a missing user is a clear error (exit status 1).
  */
+import { generateKeyPairSync } from "node:crypto";
 import { parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
 import {
@@ -30,6 +31,7 @@ commands:
   deactivate <username>                                refuse every token of the user at once
   activate <username>                                  let the user (and unexpired tokens) back in
   revoke-tokens <username>                             sign every device of the user out
+  gateway-key [--kid ID]                               print a new Ed25519 signing key (JWK) for the gateway
   purge-expired [--var NAME:VALUE ...]                 delete expired tokens, spent codes, stale counters
                                                        (TTLs from wrangler.toml's vars unless overridden)
 
@@ -52,6 +54,7 @@ const { values: options, positionals } = parseArgs({
     email: { type: "string" },
     staff: { type: "boolean", default: false },
     var: { type: "string", multiple: true },
+    kid: { type: "string" },
     "password-stdin": { type: "boolean", default: false },
     force: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -216,6 +219,13 @@ async function run(): Promise<void> {
       );
       for (const [index, task] of tasks.entries())
         console.log(`${countOf(results[index * 2 + 1])} ${task.label} deleted.`);
+      return;
+    }
+    case "gateway-key": {
+      // Printed once for `wrangler secret put GATEWAY_SIGNING_KEY`; it is never stored by this command.
+      const { privateKey } = generateKeyPairSync("ed25519");
+      const kid = options.kid ?? new Date().toISOString().slice(0, 10);
+      console.log(JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid }));
       return;
     }
     default:

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../../src/auth/password-hash";
 import { keyDigest } from "../../src/auth/token-key";
+import { parseSigningJwk } from "../../src/gateway/signing-key";
 
 const PASSWORD = "a long operator passphrase";
 let state: string;
@@ -142,6 +143,21 @@ describe("npm run manage", () => {
       expect(result.output).toContain('error: no user named "ghost"');
     },
   );
+
+  it("gateway-key prints a private Ed25519 JWK the Worker accepts", () => {
+    const result = manage(["gateway-key", "--kid", "2026-12"]);
+    expect(result.status).toBe(0);
+    const jwk = JSON.parse(result.output) as Record<string, string>;
+    expect(jwk).toMatchObject({ kty: "OKP", crv: "Ed25519", kid: "2026-12" });
+    expect(parseSigningJwk(result.output, true)?.publicJwk).toEqual({
+      kty: "OKP",
+      crv: "Ed25519",
+      x: jwk.x,
+      alg: "EdDSA",
+      kid: "2026-12",
+      use: "sig",
+    });
+  });
 
   it("explains unknown commands", () => {
     const result = manage(["frobnicate"]);
