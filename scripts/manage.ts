@@ -4,6 +4,7 @@
  * `--remote`; never prints a password; a missing user is a clear error (exit status 1).
  */
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
 import {
@@ -18,8 +19,11 @@ import {
 import { hashPassword } from "../src/auth/password-hash";
 import { validatePassword } from "../src/auth/password-validation";
 import { parseConfig } from "../src/config";
+import { parseDjangoDump } from "../src/import/django-dump";
+import { formatReport, importDjangoDump } from "../src/import/django-import";
+import { literal } from "../src/import/sql-literal";
 import { purgeTasks } from "../src/store/purge";
-import { CliError, execute, literal, type Row, type Target } from "./manage/d1";
+import { CliError, execute, type Row, type Target } from "./manage/d1";
 import { ask, readNewPassword } from "./manage/prompt";
 
 const USAGE = `usage: npm run manage -- <command> [arguments] [options]
@@ -31,6 +35,7 @@ commands:
   deactivate <username>                                refuse every token of the user at once
   activate <username>                                  let the user (and unexpired tokens) back in
   revoke-tokens <username>                             sign every device of the user out
+  import-django <dump.json>                            import users and tokens from Django's dumpdata (see README)
   gateway-key [--kid ID]                               print a new Ed25519 signing key (JWK) for the gateway
   purge-expired [--var NAME:VALUE ...]                 delete expired tokens, spent codes, stale counters
                                                        (TTLs from wrangler.toml's vars unless overridden)
@@ -219,6 +224,14 @@ async function run(): Promise<void> {
       );
       for (const [index, task] of tasks.entries())
         console.log(`${countOf(results[index * 2 + 1])} ${task.label} deleted.`);
+      return;
+    }
+    case "import-django": {
+      const file = args[0];
+      if (!file) throw new CliError(`missing <dump.json>\n\n${USAGE}`);
+      const dump = parseDjangoDump(JSON.parse(readFileSync(file, "utf8")));
+      const report = await importDjangoDump(dump, async (statements) => execute(target, statements));
+      console.log(formatReport(report));
       return;
     }
     case "gateway-key": {

@@ -1,7 +1,7 @@
 /**
  * The operator CLI's only way to the database: `wrangler d1 execute` on the local D1 (default) or the
  * deployed one (`--remote`). SQL goes through a private temporary file, never the command line, so no
- * password hash shows up in the process list; values are embedded as escaped SQL literals.
+ * password hash shows up in the process list; values are embedded as escaped SQL literals (`literal`).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,18 +20,6 @@ export interface Target {
 export type Row = Record<string, unknown>;
 
 export class CliError extends Error {}
-
-/** A value as an SQL literal: integers as they are, strings quoted with quotes doubled, null as NULL. */
-export function literal(value: string | number | boolean | null): string {
-  if (value === null) return "NULL";
-  if (typeof value === "boolean") return value ? "1" : "0";
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) throw new CliError(`not an integer: ${value}`);
-    return String(value);
-  }
-  if (value.includes("\0")) throw new CliError("text may not contain NUL characters");
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** Runs `statements` in one `wrangler d1 execute` call; returns each statement's rows. */
 export function execute(target: Target, statements: string[]): Row[][] {

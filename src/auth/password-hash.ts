@@ -10,6 +10,7 @@
  * 600,000 for PBKDF2-SHA256, while local workerd accepts them, so the failure would only show after deploy.
  */
 import { scrypt, timingSafeEqual } from "node:crypto";
+import { isDjangoPbkdf2, verifyDjangoPbkdf2 } from "./django-hash";
 import { randomBase62 } from "./random";
 
 export interface ScryptParams {
@@ -41,8 +42,12 @@ export async function hashPassword(password: string, params: ScryptParams = SCRY
   return ["scrypt", params.N, salt, params.r, params.p, derived.toString("base64")].join("$");
 }
 
-/** True when `password` matches `encoded`. Unknown or unusable hashes (Django's `!…`) never match. */
+/**
+ * True when `password` matches `encoded`: our scrypt hashes, or Django PBKDF2 hashes of imported users.
+ * Unknown or unusable hashes (Django's `!…`) never match.
+ */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  if (isDjangoPbkdf2(encoded)) return verifyDjangoPbkdf2(password, encoded);
   const parsed = parseScrypt(encoded);
   if (!parsed) return false;
   const expected = Buffer.from(parsed.hash, "base64");

@@ -11,6 +11,8 @@ const SECRET_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 export const KEY_LENGTH = KEY_PREFIX.length + SECRET_LENGTH + CHECKSUM_LENGTH;
 const KEY_SHAPE = /^etk_[0-9A-Za-z]{38}$/;
+/** Django REST Framework's keys (40 hex digits), which users imported from Django keep using. */
+const DJANGO_KEY_SHAPE = /^[0-9a-f]{40}$/;
 
 /** A new key, shown to its owner once and never stored. */
 export function generateKey(): string {
@@ -18,8 +20,12 @@ export function generateKey(): string {
   return body + checksum(body);
 }
 
-/** True when `key` has our shape and its checksum matches: anything else cannot be a key we issued. */
+/**
+ * True when `key` has our shape and its checksum matches, or is a DRF key imported from Django: anything
+ * else cannot be a key we hold.
+ */
 export function isWellFormedKey(key: string): boolean {
+  if (DJANGO_KEY_SHAPE.test(key)) return true;
   if (!KEY_SHAPE.test(key)) return false;
   const body = key.slice(0, -CHECKSUM_LENGTH);
   return checksum(body) === key.slice(-CHECKSUM_LENGTH);

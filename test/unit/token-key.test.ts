@@ -42,11 +42,16 @@ describe("isWellFormedKey", () => {
     }
   });
 
+  it("accepts the 40-hex keys of Django REST Framework, which imported tokens keep", () => {
+    expect(isWellFormedKey("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")).toBe(true);
+  });
+
   it.each([
     "",
     "etk_",
     "x".repeat(42),
-    "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+    "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4",
+    "9944B09199C62BCF9418AD846DD0E4BBDFC6EE4B",
     "etk_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
   ])("refuses %j", (key) => {
     expect(isWellFormedKey(key)).toBe(false);

@@ -1,0 +1,62 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { importDjangoDump } from "../../src/import/django-import";
+import { parseDjangoDump } from "../../src/import/django-dump";
+import dump from "../fixtures/django/dump.json";
+import expected from "../fixtures/django/expected.json";
+import { call, json, TestClock, tokenHeader } from "../helpers";
+
+/** The dump's reference instant: fixture token ages are relative to it. */
+const REFERENCE = Date.parse(expected.reference);
+const runOnD1 = async (statements: string[]) =>
+  (await env.DB.batch(statements.map((statement) => env.DB.prepare(statement)))).map(
+    (result) => result.results as Record<string, unknown>[],
+  );
+
+const user = (name: string) => expected.users.find((candidate) => candidate.username === name) as (typeof expected.users)[number];
+const tokenOf = (name: string, table: string) =>
+  expected.tokens.find((token) => token.username === name && token.table === table)?.key as string;
+
+beforeAll(async () => {
+  const report = await importDjangoDump(parseDjangoDump(dump), runOnD1);
+  expect(report.usersImported).toBe(expected.users.length);
+  expect(report.tokensImported).toBe(expected.tokens.length);
+});
+
+describe("users and tokens imported from a real Django dump", () => {
+  it("authenticate with the very keys the Django server issued, on their original schedule", async () => {
+    const clock = new TestClock(REFERENCE);
+    const me = (key: string) => call("/auth/user/", { headers: tokenHeader(key) }, { clock });
+    const bob = await me(tokenOf("bob", "authtoken"));
+    expect(bob.status).toBe(200);
+    expect(await bob.json()).toEqual({ pk: user("bob").pk, username: "bob", email: "bob@example.com", first_name: "", last_name: "" });
+    expect((await me(tokenOf("carol", "devices"))).status).toBe(200);
+    // Created 20 days before the reference instant: past the 15-day TOKEN_TTL.
+    expect(await (await me(tokenOf("dave", "devices"))).json()).toEqual({ error: "Token has expired", is_authenticated: false });
+    // An inactive Django user stays refused.
+    expect(await (await me(tokenOf("erin", "devices"))).json()).toEqual({ error: "Invalid user", is_authenticated: false });
+  });
+
+  it("stores only digests of the Django keys", async () => {
+    const rows = JSON.stringify((await env.DB.prepare("SELECT * FROM tokens").all()).results);
+    for (const token of expected.tokens) expect(rows).not.toContain(token.key);
+  });
+
+  it("lets a user log in with the original password, then upgrades the hash to scrypt", async () => {
+    const alice = user("alice");
+    const login = () => call("/auth/login/", json("POST", { username: "alice", password: alice.password }));
+    const first = await login();
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { user: { pk: number } }).user.pk).toBe(alice.pk);
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(alice.pk).first<{ password_hash: string }>();
+    expect(row?.password_hash).toMatch(/^scrypt\$16384\$/);
+    expect((await login()).status).toBe(200);
+  }, 120_000);
+
+  it("refuses a password whose Django hasher is not supported, and an unusable one", async () => {
+    for (const username of ["grace", "frank"]) {
+      const response = await call("/auth/login/", json("POST", { username, password: "grace-secret" }));
+      expect(await response.json()).toEqual({ non_field_errors: ["Unable to log in with provided credentials."] });
+    }
+  });
+});
