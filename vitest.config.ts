@@ -34,6 +34,16 @@ export default defineConfig(async () => {
             hookTimeout: 120_000,
           },
         },
+        {
+          // The account page in Debian's Chromium (playwright-core), served by npm start.
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            testTimeout: 180_000,
+            hookTimeout: 180_000,
+          },
+        },
       ],
     },
   };

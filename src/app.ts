@@ -9,6 +9,8 @@ import type { AppEnv, Clock } from "./context";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
 import { corsForAllowedOrigins } from "./middleware/cors";
+import { accountRoutes } from "./routes/account";
+import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
@@ -59,6 +61,8 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   answerUnlistedMethods(auth);
   app.route("/auth", auth);
   app.route("/.well-known", wellKnownRoutes);
+  app.route("/account", accountRoutes);
+  app.route("/", docsRoutes);
   // Everything else goes through the gateway (404 without an origin).
   app.all("*", forwardToOrigin);
 

@@ -27,12 +27,16 @@ import type { SigningKey } from "./gateway/signing-key";
 
 export { ConfigError };
 
+const millis = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
+
 export interface Config {
   /**
    * When tokens expire: `TOKEN_TTL` (default 15 days), `CLIENT_TOKEN_TTLS` (per client, default none) and
    * `TOKEN_IDLE_TTL` (default off).
    */
   expiry: ExpiryPolicy;
+  /** `TOKEN_CACHE_TTL`: how long a validated token may be served from this isolate's memory. Default off. */
+  tokenCacheTtlMs: number | null;
   /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used. Default none. */
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
@@ -120,6 +124,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
       idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
     },
+    tokenCacheTtlMs: millis(optionalDuration(env, "TOKEN_CACHE_TTL")),
     maxTokensPerUser: optionalPositiveInteger(env, "MAX_TOKENS_PER_USER"),
     expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),

@@ -13,6 +13,7 @@ import { runInBackground } from "../http/background";
 import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod } from "./csrf";
+import { cachedSession, cacheSession } from "./session-cache";
 
 /**
  * `last_used` is written at most once a minute per token, after the response: an authenticated request
@@ -24,6 +25,8 @@ function stampLastUse(c: Context<AppEnv>, session: AuthenticatedSession): void {
   const now = c.var.now;
   const notSinceMs = now - LAST_USED_WRITE_INTERVAL_MS;
   if ((session.lastUsedMs ?? session.createdMs) >= notSinceMs) return;
+  // Keeps a cached copy current too, so the next requests do not stamp again.
+  session.lastUsedMs = now;
   runInBackground(c, "last_used stamp", () => touchSession(c.var.db, session.sessionId, now, notSinceMs));
 }
 
@@ -53,11 +56,21 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     enforceCsrf(c, credential);
     // A key we cannot have issued is answered without a database query.
     if (!isWellFormedKey(credential.key)) throw tokenError(TOKEN_ERRORS.invalid);
-    const session = await findSessionByDigest(c.var.db, await keyDigest(credential.key));
+    const digest = await keyDigest(credential.key);
+    const { expiry, tokenCacheTtlMs } = c.var.config;
+    const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, c.var.now);
+    // A cached session is only trusted while it is still valid; any doubt goes to D1.
+    if (cached && !isSessionExpired(expiry, cached, c.var.now)) {
+      c.set("session", cached);
+      stampLastUse(c, cached);
+      return next();
+    }
+    const session = await findSessionByDigest(c.var.db, digest);
     if (!session) throw tokenError(TOKEN_ERRORS.invalid);
     if (!session.user.isActive) throw tokenError(TOKEN_ERRORS.inactiveUser);
     // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
-    if (isSessionExpired(c.var.config.expiry, session, c.var.now)) throw tokenError(TOKEN_ERRORS.expired);
+    if (isSessionExpired(expiry, session, c.var.now)) throw tokenError(TOKEN_ERRORS.expired);
+    if (tokenCacheTtlMs !== null) cacheSession(digest, session, c.var.now);
     c.set("session", session);
     stampLastUse(c, session);
     await next();

@@ -16,7 +16,7 @@ import { isLocalRequest } from "../http/local";
 import { authenticate } from "../middleware/authenticate";
 
 /** Paths the service answers itself; never forwarded. */
-const SERVICE_PREFIXES = ["/auth/", "/.well-known/"];
+const SERVICE_PREFIXES = ["/auth/", "/.well-known/", "/account/"];
 const SERVICE_PATHS = new Set(["/auth", "/.well-known", "/openapi.json", "/docs", "/account"]);
 
 export function isServicePath(path: string): boolean {

@@ -10,6 +10,7 @@ import { readData } from "../http/body";
 import { charField, clientNameField, emailField, parseFields, requireValid } from "../http/fields";
 import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, requestCredential } from "../middleware/authenticate";
+import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { writeAtomically } from "../store/db";
 import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
@@ -57,6 +58,7 @@ loginRoutes.post("/login", async (c) => {
     ...clearAccountFailures(c, buckets),
     ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap)]),
   ]);
+  if (cap !== null) forgetUser(user.id);
   return tokenResponse(c, issued, user);
 });
 
@@ -66,7 +68,11 @@ loginRoutes.post("/logout", async (c) => {
   const credential = requestCredential(c);
   if (credential.kind === "key") {
     enforceCsrf(c, credential);
-    if (isWellFormedKey(credential.key)) await deleteSessionByDigest(c.var.db, await keyDigest(credential.key));
+    if (isWellFormedKey(credential.key)) {
+      const digest = await keyDigest(credential.key);
+      await deleteSessionByDigest(c.var.db, digest);
+      forgetDigest(digest);
+    }
   }
   clearAuthCookie(c);
   return c.json({ detail: "Successfully logged out." });
@@ -75,6 +81,7 @@ loginRoutes.post("/logout", async (c) => {
 loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
   await deleteUserSessions(c.var.db, c.var.session.user.id);
+  forgetUser(c.var.session.user.id);
   clearAuthCookie(c);
   return c.body(null, 204);
 });

@@ -18,6 +18,7 @@ import { charField, emailField, orderErrors, parseFields, requireValid } from ".
 import { throttleMailRequest } from "../http/throttle";
 import { passwordResetMessage } from "../mail/messages";
 import { authenticate } from "../middleware/authenticate";
+import { forgetUser } from "../middleware/session-cache";
 import { changePassword, consumePasswordReset, findPasswordReset, insertPasswordReset } from "../store/password-resets";
 import { findUserByEmail, findUserById } from "../store/users";
 import { passwordResetLink, sendMail } from "./mail";
@@ -58,6 +59,7 @@ passwordRoutes.post("/password/change", async (c) => {
   if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
   await changePassword(c.var.db, user.id, await hashPassword(password), session.sessionId);
+  forgetUser(user.id);
   return c.json({ detail: "New password has been saved." });
 });
 
@@ -107,6 +109,7 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   const password = checkNewPassword(values.new_password1, values.new_password2, user);
   const consumed = await consumePasswordReset(c.var.db, reset.id, user.id, await hashPassword(password), c.var.now);
   if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
+  forgetUser(user.id);
   return c.json({ detail: "Password has been reset with the new password." });
 });
 

@@ -9,6 +9,7 @@ import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
 import { authenticate } from "../middleware/authenticate";
+import { forgetUser } from "../middleware/session-cache";
 import { deleteUserSession, listUserSessions } from "../store/tokens";
 import { clearAuthCookie } from "./session-token";
 
@@ -28,6 +29,7 @@ sessionRoutes.get("/sessions", async (c) => {
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
   if (!(await deleteUserSession(c.var.db, c.var.session.user.id, id))) throw detailError(404, NOT_FOUND);
+  forgetUser(c.var.session.user.id);
   if (id === c.var.session.sessionId) clearAuthCookie(c);
   return c.body(null, 204);
 });

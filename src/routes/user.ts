@@ -13,6 +13,7 @@ import { fieldErrors } from "../errors";
 import { readData } from "../http/body";
 import { charField, orderErrors, parseFields } from "../http/fields";
 import { authenticate } from "../middleware/authenticate";
+import { forgetUser } from "../middleware/session-cache";
 import { findTakenIdentifiers, type ProfileChanges, updateProfile } from "../store/users";
 import { USERNAME_TAKEN } from "./registration";
 import { userJson } from "./user-json";
@@ -56,6 +57,8 @@ async function updateUser(c: Context<AppEnv>, partial: boolean) {
   if (values.last_name !== undefined) changes.lastName = values.last_name;
 
   const result = await updateProfile(c.var.db, current.id, changes);
+  // Cached sessions carry the user's details: drop them so every request sees the change.
+  forgetUser(current.id);
   if (result === "username-taken") throw fieldErrors({ username: [USERNAME_TAKEN] });
   return c.json(userJson(result ?? current));
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { importDjangoDump } from "../../src/import/django-import";
 import { parseDjangoDump } from "../../src/import/django-dump";
+import { importDjangoDump } from "../../src/import/django-import";
 import dump from "../fixtures/django/dump.json";
 import expected from "../fixtures/django/expected.json";
 import { call, json, TestClock, tokenHeader } from "../helpers";
@@ -13,7 +13,8 @@ const runOnD1 = async (statements: string[]) =>
     (result) => result.results as Record<string, unknown>[],
   );
 
-const user = (name: string) => expected.users.find((candidate) => candidate.username === name) as (typeof expected.users)[number];
+const user = (name: string) =>
+  expected.users.find((candidate) => candidate.username === name) as (typeof expected.users)[number];
 const tokenOf = (name: string, table: string) =>
   expected.tokens.find((token) => token.username === name && token.table === table)?.key as string;
 
@@ -29,12 +30,24 @@ describe("users and tokens imported from a real Django dump", () => {
     const me = (key: string) => call("/auth/user/", { headers: tokenHeader(key) }, { clock });
     const bob = await me(tokenOf("bob", "authtoken"));
     expect(bob.status).toBe(200);
-    expect(await bob.json()).toEqual({ pk: user("bob").pk, username: "bob", email: "bob@example.com", first_name: "", last_name: "" });
+    expect(await bob.json()).toEqual({
+      pk: user("bob").pk,
+      username: "bob",
+      email: "bob@example.com",
+      first_name: "",
+      last_name: "",
+    });
     expect((await me(tokenOf("carol", "devices"))).status).toBe(200);
     // Created 20 days before the reference instant: past the 15-day TOKEN_TTL.
-    expect(await (await me(tokenOf("dave", "devices"))).json()).toEqual({ error: "Token has expired", is_authenticated: false });
+    expect(await (await me(tokenOf("dave", "devices"))).json()).toEqual({
+      error: "Token has expired",
+      is_authenticated: false,
+    });
     // An inactive Django user stays refused.
-    expect(await (await me(tokenOf("erin", "devices"))).json()).toEqual({ error: "Invalid user", is_authenticated: false });
+    expect(await (await me(tokenOf("erin", "devices"))).json()).toEqual({
+      error: "Invalid user",
+      is_authenticated: false,
+    });
   });
 
   it("stores only digests of the Django keys", async () => {
@@ -48,7 +61,9 @@ describe("users and tokens imported from a real Django dump", () => {
     const first = await login();
     expect(first.status).toBe(200);
     expect(((await first.json()) as { user: { pk: number } }).user.pk).toBe(alice.pk);
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(alice.pk).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(alice.pk)
+      .first<{ password_hash: string }>();
     expect(row?.password_hash).toMatch(/^scrypt\$16384\$/);
     expect((await login()).status).toBe(200);
   }, 120_000);

@@ -1,0 +1,85 @@
+/** Response shapes of API.md as zod schemas, for the OpenAPI document (requests use the routes' own schemas). */
+import { z } from "@hono/zod-openapi";
+
+export const UserSchema = z
+  .object({
+    pk: z.number().int(),
+    username: z.string(),
+    email: z.string().describe('"" when the user has no address'),
+    first_name: z.string(),
+    last_name: z.string(),
+  })
+  .openapi("User", {
+    example: { pk: 42, username: "ada", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" },
+  });
+
+export const LoginResponseSchema = z
+  .object({
+    key: z.string().describe("The token, shown once. Send it as `Authorization: Token <key>`."),
+    expiry: z.string().describe("ISO-8601 UTC: the earlier of the absolute and idle limits"),
+    user: UserSchema,
+  })
+  .openapi("LoginResponse", {
+    example: {
+      key: "etk_Pobl4WlZdprPNmsNQeKyIH5tr9NbdJLI34zjo4",
+      expiry: "2026-12-16T10:00:00.000000Z",
+      user: { pk: 42, username: "ada", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" },
+    },
+  });
+
+export const SessionSchema = z
+  .object({
+    id: z.string(),
+    created: z.string(),
+    last_used: z.string(),
+    expiry: z.string(),
+    client: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    location: z.string().nullable().describe('"City, CC", "CC" or null'),
+    current: z.boolean(),
+  })
+  .openapi("Session", {
+    example: {
+      id: "4kT0pQ2aX9mWcE1z",
+      created: "2026-12-01T10:00:01.000000Z",
+      last_used: "2026-12-01T10:30:00.000000Z",
+      expiry: "2026-12-16T10:00:01.000000Z",
+      client: "ios",
+      user_agent: "MyApp/3 CFNetwork/1490 Darwin/23",
+      ip: "198.51.100.4",
+      location: "Berlin, DE",
+      current: true,
+    },
+  });
+
+export const DetailSchema = z
+  .object({ detail: z.string() })
+  .openapi("Detail", { example: { detail: "Authentication credentials were not provided." } });
+
+export const TokenErrorSchema = z
+  .object({
+    error: z.enum(["Invalid or Inactive Token", "Invalid user", "Token has expired"]),
+    is_authenticated: z.literal(false),
+  })
+  .openapi("TokenError", { example: { error: "Token has expired", is_authenticated: false } });
+
+export const FieldErrorsSchema = z.record(z.string(), z.array(z.string())).openapi("FieldErrors", {
+  description: "DRF's validation errors: field name (or non_field_errors) to messages",
+  example: { username: ["A user with that username already exists."] },
+});
+
+export const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.string())) }).openapi("JWKS", {
+  example: {
+    keys: [
+      {
+        kty: "OKP",
+        crv: "Ed25519",
+        x: "I2ZTYzWxbtzLzS2uyf62tIMoqoNnPIcqtbrbtOWVCBU",
+        alg: "EdDSA",
+        kid: "2026-12",
+        use: "sig",
+      },
+    ],
+  },
+});

@@ -1,0 +1,424 @@
+/**
+ * The account page in a real browser: `npm start` (wrangler dev on a fresh local D1, mail to a local
+ * webhook) driven by headless Chromium through playwright-core. Browser contexts (separate cookie jars)
+ * are the devices of one user: a laptop, a second computer, a phone. Every run saves screenshots of the
+ * page: into a temporary directory, or into docs/ with `npm run screenshots` (SCREENSHOT_DIR=docs).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const DOCS = process.env.SCREENSHOT_DIR
+  ? join(ROOT, process.env.SCREENSHOT_DIR)
+  : mkdtempSync(join(tmpdir(), "screenshots-"));
+const DESKTOP = { width: 1280, height: 800 };
+const UI_TIMEOUT_MS = 15_000;
+const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const SAFARI_IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+
+const USERNAME = "ada";
+const EMAIL = "ada@example.com";
+const PASSWORDS = ["correct horse battery staple", "tr0ubadour & tree house", "lunar orbit coffee pot"] as const;
+
+interface Mail {
+  to: string;
+  kind: string;
+  data: { url: string };
+}
+
+let wrangler: ChildProcess;
+let mailServer: Server;
+const mails: Mail[] = [];
+let state: string;
+let base: string;
+let log = "";
+let browser: Browser;
+/** Uncaught exceptions and console errors (CSP violations among them) of every page. */
+const pageProblems: string[] = [];
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((done) => probe.close(() => done()));
+  return port;
+}
+
+/** A mail webhook like `npm run mail-inbox`: keeps every message the service sends. */
+async function startMailServer(): Promise<number> {
+  mailServer = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      mails.push(JSON.parse(body) as Mail);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => mailServer.listen(0, "127.0.0.1", done));
+  return (mailServer.address() as AddressInfo).port;
+}
+
+/** The link of the newest `kind` message to `to`, waiting for it (mail is sent after the response). */
+async function mailedLink(kind: string, to: string, after = 0): Promise<string> {
+  const deadline = Date.now() + UI_TIMEOUT_MS;
+  for (;;) {
+    const mail = mails.slice(after).findLast((message) => message.kind === kind && message.to === to);
+    if (mail) return mail.data.url;
+    if (Date.now() > deadline) throw new Error(`no ${kind} mail to ${to}; got ${JSON.stringify(mails)}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+beforeAll(async () => {
+  const mailPort = await startMailServer();
+  state = mkdtempSync(join(tmpdir(), "browser-"));
+  const port = await freePort();
+  // Chromium keeps the auth cookie (Secure) on http://localhost, a potentially trustworthy origin.
+  base = `http://localhost:${port}`;
+  wrangler = spawn(
+    "node",
+    [
+      "scripts/start.js",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(await freePort()),
+      "--persist-to",
+      state,
+      "--var",
+      `MAIL_WEBHOOK_URL:http://127.0.0.1:${mailPort}/`,
+      "--var",
+      "EMAIL_VERIFICATION:optional",
+    ],
+    {
+      env: {
+        ...process.env,
+        PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+        WRANGLER_SEND_METRICS: "false",
+      },
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  wrangler.stdout?.on("data", (chunk) => (log += chunk));
+  wrangler.stderr?.on("data", (chunk) => (log += chunk));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/account`)).ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${log}`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  mkdirSync(DOCS, { recursive: true });
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (wrangler?.pid) process.kill(-wrangler.pid, "SIGTERM");
+  await new Promise<void>((done) => (mailServer ? mailServer.close(() => done()) : done()));
+  if (state) rmSync(state, { recursive: true, force: true });
+});
+
+/** A new device: its own cookie jar, a page on the account address, its problems recorded. */
+async function device(options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    // Chromium logs every 4xx answer to fetch(); those are expected here.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      pageProblems.push(`console: ${message.text()}`);
+    }
+  });
+  return { context, page };
+}
+
+async function view(page: Page, heading: string): Promise<void> {
+  await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor({ state: "visible" });
+}
+
+async function status(page: Page, text: string): Promise<void> {
+  await page.locator("#status", { hasText: text }).waitFor({ state: "visible" });
+}
+
+async function signIn(page: Page, login: string, password: string): Promise<void> {
+  const form = page.locator("#form-signin");
+  await form.getByLabel("Username or e-mail").fill(login);
+  await form.getByLabel("Password", { exact: true }).fill(password);
+  await form.getByLabel("Password", { exact: true }).press("Enter");
+}
+
+async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  // Stable pixels: no blinking caret, no focus ring left from the last click.
+  await page.evaluate("document.activeElement && document.activeElement.blur()");
+  await page.screenshot({ path: join(DOCS, name), caret: "hide", animations: "disabled", fullPage });
+}
+
+/** The devices listed once there are `count` of them, the current one marked with a star. */
+async function deviceNames(page: Page, count: number): Promise<string[]> {
+  await page.waitForFunction(
+    `document.querySelectorAll("#devices .device").length === ${count} && !document.querySelector("#devices[aria-busy]")`,
+  );
+  const names: string[] = [];
+  for (const item of await page.locator("#devices .device").all()) {
+    const label = (await item.locator(".device-label").textContent()) ?? "";
+    names.push((await item.locator(".badge", { hasText: "This device" }).count()) > 0 ? `${label} *` : label);
+  }
+  return names;
+}
+
+describe("the account page in Chromium", () => {
+  let laptop: { context: BrowserContext; page: Page };
+  let other: { context: BrowserContext; page: Page };
+  let phone: { context: BrowserContext; page: Page };
+
+  it("signs up (showing the API's field errors first), verifies the e-mail from the mailed link", async () => {
+    laptop = await device();
+    const { page } = laptop;
+    await page.goto(`${base}/account`);
+    await view(page, "Sign in");
+    await screenshot(page, "account-sign-in.png");
+
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await view(page, "Create your account");
+    const form = page.locator("#form-signup");
+    await form.getByLabel("Username").fill(USERNAME);
+    await form.getByLabel("E-mail").fill("not-an-address");
+    await form.getByLabel("Password", { exact: true }).fill("12345678");
+    await form.getByLabel("Confirm password").fill("12345678");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#signup-email-error", { hasText: "Enter a valid email address." }).waitFor();
+    expect(await page.locator("#signup-password1-error").textContent()).toContain("This password is too common.");
+    expect(await form.getByLabel("E-mail").getAttribute("aria-invalid")).toBe("true");
+    await screenshot(page, "account-sign-up-errors.png", true);
+
+    await form.getByLabel("E-mail").fill(EMAIL);
+    await form.getByLabel("Password", { exact: true }).fill(PASSWORDS[0]);
+    await form.getByLabel("Confirm password").fill(PASSWORDS[0]);
+    await form.getByLabel("Confirm password").press("Enter");
+    await view(page, "Your account");
+    await status(page, `Welcome, ${USERNAME}!`);
+    expect(await page.locator("#profile-email").textContent()).toBe(EMAIL);
+    expect(await deviceNames(page, 1)).toEqual(["Chrome on Linux *"]);
+
+    // The key lives only in the HttpOnly cookie: the page cannot read it and stores nothing.
+    const cookies = await laptop.context.cookies();
+    expect(cookies.find((cookie) => cookie.name === "auth_token")).toMatchObject({ httpOnly: true, secure: true });
+    expect(await page.evaluate("document.cookie")).toBe("");
+    expect(await page.evaluate("localStorage.length + sessionStorage.length")).toBe(0);
+
+    await page.goto(await mailedLink("email_verification", EMAIL));
+    await view(page, "E-mail verification");
+    await status(page, "Your e-mail address has been verified.");
+    expect(new URL(page.url()).search).toBe("");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await view(page, "Your account");
+  });
+
+  it("shows the API's message for a wrong password, then signs a second device in", async () => {
+    other = await device({ userAgent: FIREFOX_WINDOWS });
+    const { page } = other;
+    await page.goto(`${base}/account`);
+    await view(page, "Sign in");
+    await signIn(page, USERNAME, "not my password");
+    await page
+      .locator("#form-signin .form-message", { hasText: "Unable to log in with provided credentials." })
+      .waitFor();
+    await signIn(page, EMAIL, PASSWORDS[0]);
+    await view(page, "Your account");
+    expect(await deviceNames(page, 2)).toContain("Firefox on Windows *");
+  });
+
+  it("lists both devices, signs the other one out, and that device is sent back to sign in", async () => {
+    const { page } = laptop;
+    await page.reload();
+    await view(page, "Your account");
+    expect((await deviceNames(page, 2)).sort()).toEqual(["Chrome on Linux *", "Firefox on Windows"]);
+    expect(await page.locator("#devices-summary").textContent()).toBe("Signed in on 2 devices.");
+    expect(await page.locator("#devices").textContent()).toMatch(/Last active just now/);
+    await screenshot(page, "account-devices.png", true);
+
+    await page.getByRole("button", { name: "Sign out Firefox on Windows" }).click();
+    await status(page, "Firefox on Windows has been signed out.");
+    expect(await deviceNames(page, 1)).toEqual(["Chrome on Linux *"]);
+
+    // The signed-out device's next action meets the service's 401 and lands on sign-in.
+    await other.page.getByRole("button", { name: "Refresh" }).click();
+    await view(other.page, "Sign in");
+    await status(other.page, "Your session has expired, please sign in again.");
+    await screenshot(other.page, "account-session-expired.png");
+    await other.page.reload();
+    await status(other.page, "Your session has expired, please sign in again.");
+  });
+
+  it("changes the password (field errors first) and stays signed in", async () => {
+    const { page } = laptop;
+    const form = page.locator("#form-password");
+    await form.getByLabel("Current password").fill("wrong");
+    await form.getByLabel("New password", { exact: true }).fill(PASSWORDS[1]);
+    await form.getByLabel("New password, again").fill(PASSWORDS[1]);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await page
+      .locator("#password-old-error", { hasText: "Your old password was entered incorrectly. Please enter it again." })
+      .waitFor();
+
+    await form.getByLabel("Current password").fill(PASSWORDS[0]);
+    await form.getByLabel("New password", { exact: true }).fill(PASSWORDS[1]);
+    await form.getByLabel("New password, again").fill(PASSWORDS[1]);
+    await form.getByLabel("New password, again").press("Enter");
+    await form.locator(".form-message", { hasText: "New password has been saved." }).waitFor();
+    await page.reload();
+    await view(page, "Your account");
+  });
+
+  it("fits a 375 px wide phone", async () => {
+    phone = await device({
+      viewport: { width: 375, height: 812 },
+      userAgent: SAFARI_IPHONE,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const { page } = phone;
+    await page.goto(`${base}/account`);
+    await view(page, "Sign in");
+    await signIn(page, USERNAME, PASSWORDS[1]);
+    await view(page, "Your account");
+    expect(await deviceNames(page, 2)).toContain("Safari on iOS *");
+    const scrollWidth = await page.evaluate("document.documentElement.scrollWidth");
+    expect(scrollWidth).toBeLessThanOrEqual(375);
+    await screenshot(page, "account-mobile.png");
+  });
+
+  it("signs out everywhere: every device is back at sign in", async () => {
+    const { page } = laptop;
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await view(page, "Sign in");
+    await status(page, "You have been signed out on all your devices.");
+    await phone.page.reload();
+    await view(phone.page, "Sign in");
+    await status(phone.page, "Your session has expired, please sign in again.");
+  });
+
+  it("resets a forgotten password from the mailed link", async () => {
+    const { page } = laptop;
+    const mailsBefore = mails.length;
+    await page.getByRole("button", { name: "Forgot password?" }).click();
+    await view(page, "Forgot your password?");
+    await page.locator("#form-forgot").getByLabel("E-mail").fill(EMAIL);
+    await page.locator("#form-forgot").getByLabel("E-mail").press("Enter");
+    await page.locator("#form-forgot .form-message", { hasText: "Password reset e-mail has been sent." }).waitFor();
+
+    await page.goto(await mailedLink("password_reset", EMAIL, mailsBefore));
+    await view(page, "Choose a new password");
+    const form = page.locator("#form-reset");
+    await form.getByLabel("New password", { exact: true }).fill(PASSWORDS[2]);
+    await form.getByLabel("New password, again").fill(PASSWORDS[2]);
+    await form.getByRole("button", { name: "Set new password" }).click();
+    await view(page, "Sign in");
+    await status(page, "Password has been reset with the new password.");
+    expect(new URL(page.url()).pathname).toBe("/account");
+
+    await signIn(page, USERNAME, PASSWORDS[2]);
+    await view(page, "Your account");
+    await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+    await view(page, "Sign in");
+    await status(page, "You have been signed out.");
+  });
+
+  it("explains throttling, an outage, a lost connection, an unverified address, an expired token, dead links", async () => {
+    const { context, page } = await device();
+    await page.goto(`${base}/account`);
+    await view(page, "Sign in");
+    const message = page.locator("#form-signin .form-message");
+    for (const [status, detail] of [
+      [429, "Request was throttled. Expected available in 42 seconds."],
+      [503, "Service temporarily unavailable, try again later."],
+    ] as const) {
+      await page.route("**/auth/login/", (route) =>
+        route.fulfill({ status, contentType: "application/json", body: JSON.stringify({ detail }) }),
+      );
+      await signIn(page, USERNAME, PASSWORDS[2]);
+      await message.filter({ hasText: detail }).waitFor();
+      await page.unroute("**/auth/login/");
+    }
+    await context.setOffline(true);
+    await signIn(page, USERNAME, PASSWORDS[2]);
+    await message.filter({ hasText: "Could not reach the server." }).waitFor();
+    await context.setOffline(false);
+
+    // Under mandatory e-mail verification (answers as the service gives them in that mode).
+    await page.route("**/auth/login/", (route) =>
+      route.fulfill({ status: 400, json: { non_field_errors: ["E-mail is not verified."] } }),
+    );
+    await signIn(page, USERNAME, PASSWORDS[2]);
+    await message.filter({ hasText: "E-mail is not verified." }).waitFor();
+    await page.getByRole("button", { name: "Send a new link" }).click();
+    await view(page, "Verify your e-mail");
+    await page.route("**/auth/registration/", (route) =>
+      route.fulfill({ status: 201, json: { detail: "Verification e-mail sent." } }),
+    );
+    await page.getByRole("button", { name: "Back to sign in" }).click();
+    await page.getByRole("button", { name: "Create an account" }).click();
+    const signUp = page.locator("#form-signup");
+    await signUp.getByLabel("Username").fill("grace");
+    await signUp.getByLabel("E-mail").fill("grace@example.com");
+    await signUp.getByLabel("Password", { exact: true }).fill(PASSWORDS[2]);
+    await signUp.getByLabel("Confirm password").fill(PASSWORDS[2]);
+    await signUp.getByLabel("Confirm password").press("Enter");
+    await view(page, "Sign in");
+    await status(page, "Verification e-mail sent. Open the link in it, then sign in.");
+
+    // A token past its TTL, as the service answers it.
+    await page.route("**/auth/user/", (route) =>
+      route.fulfill({ status: 401, json: { error: "Token has expired", is_authenticated: false } }),
+    );
+    await page.reload();
+    await status(page, "Your session has expired, please sign in again.");
+    await page.unrouteAll();
+
+    await page.goto(`${base}/account/reset-password?uid=nope&token=nope`);
+    await view(page, "Choose a new password");
+    const reset = page.locator("#form-reset");
+    await reset.getByLabel("New password", { exact: true }).fill(PASSWORDS[2]);
+    await reset.getByLabel("New password, again").fill(PASSWORDS[2]);
+    await reset.getByLabel("New password, again").press("Enter");
+    await reset.locator(".form-message", { hasText: "This password reset link is invalid" }).waitFor();
+    await page.getByRole("button", { name: "Request a new reset link" }).waitFor();
+
+    await page.goto(`${base}/account/verify-email?key=nope`);
+    await status(page, "This verification link is invalid or has expired.");
+    await page.getByRole("button", { name: "Send a new link" }).waitFor();
+    await context.close();
+  });
+
+  it("ran without script errors or Content-Security-Policy violations", () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
