@@ -2,6 +2,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { passwordResets, tokens, users } from "../db/schema";
 import { type Database, storeCall, writeAtomically } from "./db";
+import { sessionUserColumns } from "./users";
 
 export interface NewPasswordReset {
   id: string;
@@ -22,15 +23,7 @@ export function findPasswordReset(db: Database, id: string) {
     db
       .select({
         reset: passwordResets,
-        user: {
-          id: users.id,
-          username: users.username,
-          email: users.email,
-          firstName: users.firstName,
-          lastName: users.lastName,
-          passwordHash: users.passwordHash,
-          isActive: users.isActive,
-        },
+        user: { ...sessionUserColumns, passwordHash: users.passwordHash },
       })
       .from(passwordResets)
       .innerJoin(users, eq(users.id, passwordResets.userId))

@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
+import { sessionUserColumns } from "./users";
 
 /** What a login records about the device it issues a token to. */
 export interface NewSession {
@@ -40,14 +41,7 @@ export function findSessionByDigest(db: Database, keyDigest: string): Promise<Au
         createdMs: tokens.createdMs,
         lastUsedMs: tokens.lastUsedMs,
         client: tokens.client,
-        user: {
-          id: users.id,
-          username: users.username,
-          email: users.email,
-          firstName: users.firstName,
-          lastName: users.lastName,
-          isActive: users.isActive,
-        },
+        user: sessionUserColumns,
       })
       .from(tokens)
       .innerJoin(users, eq(users.id, tokens.userId))

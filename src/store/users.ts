@@ -3,6 +3,16 @@ import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type UserRow, users } from "../db/schema";
 import { type Database, isUniqueViolation, storeCall } from "./db";
 
+/** The user columns an authenticated request needs (joined to its token, or to a reset code). */
+export const sessionUserColumns = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  isActive: users.isActive,
+};
+
 export interface NewUser {
   username: string;
   usernameCanonical: string;

@@ -4,8 +4,7 @@
  * are the devices of one user: a laptop, a second computer, a phone. Every run saves screenshots of the
  * page: into a temporary directory, or into docs/ with `npm run screenshots` (SCREENSHOT_DIR=docs).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../support/dev-server";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -35,23 +35,13 @@ interface Mail {
   data: { url: string };
 }
 
-let wrangler: ChildProcess;
+let server: DevServer;
 let mailServer: Server;
 const mails: Mail[] = [];
-let state: string;
 let base: string;
-let log = "";
 let browser: Browser;
 /** Uncaught exceptions and console errors (CSP violations among them) of every page. */
 const pageProblems: string[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
 
 /** A mail webhook like `npm run mail-inbox`: keeps every message the service sends. */
 async function startMailServer(): Promise<number> {
@@ -80,40 +70,9 @@ async function mailedLink(kind: string, to: string, after = 0): Promise<string> 
 
 beforeAll(async () => {
   const mailPort = await startMailServer();
-  state = mkdtempSync(join(tmpdir(), "browser-"));
-  const port = await freePort();
+  server = await startDevServer({ MAIL_WEBHOOK_URL: `http://127.0.0.1:${mailPort}/`, EMAIL_VERIFICATION: "optional" });
   // Chromium keeps the auth cookie (Secure) on http://localhost, a potentially trustworthy origin.
-  base = `http://localhost:${port}`;
-  wrangler = spawn(
-    "node",
-    [
-      "scripts/start.js",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(await freePort()),
-      "--persist-to",
-      state,
-      "--var",
-      `MAIL_WEBHOOK_URL:http://127.0.0.1:${mailPort}/`,
-      "--var",
-      "EMAIL_VERIFICATION:optional",
-    ],
-    {
-      env: {
-        ...process.env,
-        PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
-        WRANGLER_SEND_METRICS: "false",
-      },
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
-  wrangler.stdout?.on("data", (chunk) => (log += chunk));
-  wrangler.stderr?.on("data", (chunk) => (log += chunk));
+  base = `http://localhost:${server.port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -127,22 +86,13 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/account`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${log}`);
-    await new Promise((done) => setTimeout(done, 500));
-  }
   mkdirSync(DOCS, { recursive: true });
 }, 150_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (wrangler?.pid) process.kill(-wrangler.pid, "SIGTERM");
+  server?.stop();
   await new Promise<void>((done) => (mailServer ? mailServer.close(() => done()) : done()));
-  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 /** A new device: its own cookie jar, a page on the account address, its problems recorded. */

@@ -2,30 +2,17 @@
  * End to end, as a user runs it: `npm start` (wrangler dev on a fresh local D1, migrated by the start
  * script) in front of a real local HTTP origin process.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { verify } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../support/dev-server";
 
 const PASSWORD = "correct horse battery staple";
 let origin: Server;
 let originCalls: { path: string; headers: IncomingHttpHeaders }[];
-let wrangler: ChildProcess;
-let state: string;
+let server: DevServer;
 let base: string;
-let log = "";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   originCalls = [];
@@ -37,44 +24,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
   const originPort = (origin.address() as AddressInfo).port;
 
-  state = mkdtempSync(join(tmpdir(), "e2e-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  wrangler = spawn(
-    "node",
-    [
-      "scripts/start.js",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(await freePort()),
-      "--persist-to",
-      state,
-      "--var",
-      `ORIGIN_URL:http://127.0.0.1:${originPort}`,
-      "--var",
-      "PUBLIC_PATHS:/health",
-    ],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  wrangler.stdout?.on("data", (chunk) => (log += chunk));
-  wrangler.stderr?.on("data", (chunk) => (log += chunk));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/.well-known/jwks.json`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  server = await startDevServer({ ORIGIN_URL: `http://127.0.0.1:${originPort}`, PUBLIC_PATHS: "/health" });
+  base = `http://127.0.0.1:${server.port}`;
 }, 120_000);
 
 afterAll(async () => {
-  if (wrangler?.pid) process.kill(-wrangler.pid, "SIGTERM");
+  server?.stop();
   await new Promise<void>((resolve) => origin.close(() => resolve()));
-  rmSync(state, { recursive: true, force: true });
 });
 
 describe("npm start as an auth gateway in front of a local origin", () => {
