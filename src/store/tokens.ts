@@ -32,22 +32,33 @@ export interface AuthenticatedSession {
   };
 }
 
+const authQueries = new WeakMap<Database, ReturnType<typeof prepareAuthQuery>>();
+
+/** Built once per database handle: the hot path then only binds the digest (no SQL building per request). */
+function prepareAuthQuery(db: Database) {
+  return db
+    .select({
+      sessionId: tokens.id,
+      createdMs: tokens.createdMs,
+      lastUsedMs: tokens.lastUsedMs,
+      client: tokens.client,
+      user: sessionUserColumns,
+    })
+    .from(tokens)
+    .innerJoin(users, eq(users.id, tokens.userId))
+    .where(eq(tokens.keyDigest, sql.placeholder("digest")))
+    .prepare();
+}
+
 /** The one query behind every authenticated request: the unique index on `key_digest`, joined to the user. */
 export function findSessionByDigest(db: Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
-  return storeCall(() =>
-    db
-      .select({
-        sessionId: tokens.id,
-        createdMs: tokens.createdMs,
-        lastUsedMs: tokens.lastUsedMs,
-        client: tokens.client,
-        user: sessionUserColumns,
-      })
-      .from(tokens)
-      .innerJoin(users, eq(users.id, tokens.userId))
-      .where(eq(tokens.keyDigest, keyDigest))
-      .get(),
-  );
+  let query = authQueries.get(db);
+  if (!query) {
+    query = prepareAuthQuery(db);
+    authQueries.set(db, query);
+  }
+  const prepared = query;
+  return storeCall(() => prepared.get({ digest: keyDigest }));
 }
 
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
