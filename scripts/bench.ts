@@ -5,7 +5,7 @@
  * (the limit) and one indexed D1 SELECT (the storage floor). CPU is the workerd processes' user+system time.
  * Prints a markdown table and writes it with the machine's description to docs/BENCHMARKS.md (not in smoke mode).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { hashPassword, SCRYPT_PARAMS } from "../src/auth/password-hash";
 import { generateKey } from "../src/auth/token-key";
+import { applyMigrations, appWorker, buildWorker, type LocalDatabase, SHARED_WORKER_OPTIONS } from "./bench/runtime";
 
 const smoke = process.argv.includes("--smoke");
 const million = process.argv.includes("--million");
@@ -100,13 +101,12 @@ async function load(name: string, url: string, options: LoadOptions = {}): Promi
   };
 }
 
-type BenchDatabase = Awaited<ReturnType<Miniflare["getD1Database"]>>;
-
-async function seedTokens(db: BenchDatabase, userId: number, count: number): Promise<void> {
+/** Seeds tokens number `from` up to (not including) `to` for the user. */
+async function seedTokens(db: LocalDatabase, userId: number, from: number, to: number): Promise<void> {
   const now = Date.now();
-  for (let start = 0; start < count; start += 500) {
+  for (let start = from; start < to; start += 500) {
     const rows: string[] = [];
-    for (let i = start; i < Math.min(count, start + 500); i++) {
+    for (let i = start; i < Math.min(to, start + 500); i++) {
       rows.push(
         `('seed${i}', ${userId}, '${sha256(`seed-key-${i}-${randomBytes(4).toString("hex")}`)}', ${now}, ${now})`,
       );
@@ -117,21 +117,13 @@ async function seedTokens(db: BenchDatabase, userId: number, count: number): Pro
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), "bench-"));
-  execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", join(work, "dist")], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
+  buildWorker(work);
 
   const origin = createServer((_request, response) => response.end('{"ok":true}'));
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
   const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
   const key = generateKey();
-  const shared = {
-    compatibilityDate: "2026-08-15",
-    compatibilityFlags: ["nodejs_compat"],
-    d1Databases: { DB: "bench" },
-  };
   const appVars = { ORIGIN_URL: originUrl, LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "off" };
   // Miniflare 5 still takes the v4 option shape through its converter.
   const mf = new Miniflare(
@@ -140,43 +132,22 @@ async function main() {
       port: 0,
       d1Persist: join(work, "d1"),
       workers: [
-        {
-          name: "app",
-          modules: true,
-          modulesRoot: join(work, "dist"),
-          scriptPath: join(work, "dist", "index.js"),
-          bindings: appVars,
-          ...shared,
-        },
-        {
-          name: "cached",
-          modules: true,
-          modulesRoot: join(work, "dist"),
-          scriptPath: join(work, "dist", "index.js"),
-          bindings: { ...appVars, TOKEN_CACHE_TTL: "30s" },
-          routes: ["cached.local/*"],
-          ...shared,
-        },
+        appWorker(work, "app", appVars),
+        appWorker(work, "cached", { ...appVars, TOKEN_CACHE_TTL: "30s" }, ["cached.local/*"]),
         {
           name: "reference",
           modules: true,
           scriptPath: "scripts/bench/reference.js",
           bindings: { SELECT_DIGEST: sha256(key) },
           routes: ["reference.local/*"],
-          ...shared,
+          ...SHARED_WORKER_OPTIONS,
         },
       ],
     }),
   );
   const base = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB", "app");
-  for (const file of readdirSync("drizzle")
-    .filter((name) => name.endsWith(".sql"))
-    .sort()) {
-    for (const statement of readFileSync(join("drizzle", file), "utf8").split("--> statement-breakpoint")) {
-      if (statement.trim()) await db.prepare(statement).run();
-    }
-  }
+  await applyMigrations(db);
   const passwordHash = await hashPassword(PASSWORD);
   await db
     .prepare(
@@ -188,7 +159,7 @@ async function main() {
     .prepare("INSERT INTO tokens (id, user_id, key_digest, created_ms, last_used_ms) VALUES ('bench', 1, ?, ?, ?)")
     .bind(sha256(key), Date.now(), Date.now())
     .run();
-  await seedTokens(db, 1, smoke ? 100 : 999);
+  await seedTokens(db, 1, 0, smoke ? 100 : 999);
 
   const auth = { authorization: `Token ${key}` };
   const results: Result[] = [];
@@ -226,7 +197,7 @@ async function main() {
   results.push(await load("gateway round trip", `${base}/api/items`, { headers: auth }));
   results.push(await load("origin called directly", `${originUrl}/api/items`));
   if (million) {
-    await seedTokens(db, 1, 999_000);
+    await seedTokens(db, 1, 999, 1_000_000);
     results.push(await load("GET /auth/user/, 1M tokens", `${base}/auth/user/`, { headers: auth }));
   }
   await mf.dispose();
