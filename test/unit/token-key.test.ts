@@ -24,8 +24,11 @@ describe("generateKey", () => {
   });
 
   it("carries at least 160 bits of randomness", () => {
-    // 32 symbols drawn uniformly from 62.
-    expect(32 * Math.log2(62)).toBeGreaterThanOrEqual(160);
+    // The random part sits between the prefix and the 6-character checksum; each symbol is one of 62
+    // (the previous test sees all 62 in use).
+    const secret = generateKey().slice(KEY_PREFIX.length, -6);
+    expect(secret).toMatch(/^[0-9A-Za-z]+$/);
+    expect(secret.length * Math.log2(62)).toBeGreaterThanOrEqual(160);
   });
 });
 
