@@ -5,6 +5,7 @@ import {
   generateSessionId,
   isWellFormedKey,
   KEY_LENGTH,
+  KEY_PREFIX,
   keyDigest,
 } from "../../src/auth/token-key";
 
