@@ -133,9 +133,12 @@ async function screenshot(page: Page, name: string, fullPage = false): Promise<v
 
 /** The devices listed once there are `count` of them, the current one marked with a star. */
 async function deviceNames(page: Page, count: number): Promise<string[]> {
-  await page.waitForFunction(
-    `document.querySelectorAll("#devices .device").length === ${count} && !document.querySelector("#devices[aria-busy]")`,
-  );
+  // Polled through locators: Playwright's waitForFunction evaluates a string in the page, which the page's
+  // Content-Security-Policy rightly refuses.
+  const settled = async () =>
+    (await page.locator("#devices .device").count()) === count &&
+    (await page.locator("#devices[aria-busy]").count()) === 0;
+  await expect.poll(settled, { timeout: UI_TIMEOUT_MS, interval: 100 }).toBe(true);
   const names: string[] = [];
   for (const item of await page.locator("#devices .device").all()) {
     const label = (await item.locator(".device-label").textContent()) ?? "";
