@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { applyMigrations, appWorker, buildWorker } from "./bench/runtime";
+import { applyMigrations, appWorker, buildWorker, startRuntime } from "./bench/runtime";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "60" }, workers: { type: "string", default: "8" } },
@@ -35,15 +34,8 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), "soak-"));
   buildWorker(work);
   const vars = { LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "off" };
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      d1Persist: join(work, "d1"),
-      workers: [appWorker(work, "app", vars)],
-    }),
-  );
-  const base = (await mf.ready).toString().replace(/\/$/, "");
+  const { mf, directUrl } = await startRuntime(work, [appWorker(work, "app", vars)]);
+  const base = await directUrl("app");
   const db = await mf.getD1Database("DB", "app");
   await applyMigrations(db);
 
