@@ -99,6 +99,23 @@ export function mailbox(mode: "inbox" | "down" | `flaky/${number}` = "inbox") {
   };
 }
 
+/**
+ * A D1 binding whose every query fails ("throwing", as the real one does when storage is unreachable) or never
+ * answers ("hanging", a stalled database).
+ */
+export function brokenD1(mode: "throwing" | "hanging"): D1Database {
+  const fail = () =>
+    mode === "throwing" ? Promise.reject(new Error("D1_ERROR: Network connection lost.")) : new Promise(() => {});
+  const statement = { bind: () => statement, all: fail, raw: fail, run: fail, first: fail };
+  return {
+    prepare: () => statement,
+    batch: fail,
+    exec: fail,
+    dump: fail,
+    withSession: () => brokenD1(mode),
+  } as unknown as D1Database;
+}
+
 /** The real binding, recording the SQL of every statement prepared through it. */
 export function recordingD1(db: D1Database): { db: D1Database; statements: string[]; batches: number } {
   const record = { statements: [] as string[], batches: 0 };

@@ -1,7 +1,7 @@
 /**
  * The Drizzle handle over the D1 binding, and the guard every store call goes through: whatever D1 throws
  * (unreachable, timed out, overloaded) becomes a `StoreUnavailableError`, answered 503, so no caller can
- * mistake a storage failure for "no such token".
+ * mistake a storage failure for "no such token", and none waits on a stalled database for more than 5 s.
  */
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
@@ -21,12 +21,25 @@ export function database(d1: D1Database): Database {
   return handle;
 }
 
-/** Runs one storage operation; any failure surfaces as `StoreUnavailableError`. */
+/**
+ * How long one storage operation may take before it is abandoned and the request answered 503. D1 answers in
+ * milliseconds; a call still pending after this is a stalled database, and waiting longer only holds the
+ * client (and, at the gateway, its request) until the runtime gives up. An abandoned write may still land.
+ */
+export const STORE_TIMEOUT_MS = 5_000;
+
+/** Runs one storage operation; any failure, or no answer within STORE_TIMEOUT_MS, surfaces as `StoreUnavailableError`. */
 export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`D1 did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
+  });
   try {
-    return await operation();
+    return await Promise.race([operation(), deadline]);
   } catch (error) {
     throw new StoreUnavailableError(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,9 +1,11 @@
 import { verify } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEVELOPMENT_KEY } from "../../src/gateway/signing-key";
-import { call, json, originBucket, register, T0, TestClock, tokenHeader } from "../helpers";
+import { STORE_TIMEOUT_MS } from "../../src/store/db";
+import { brokenD1, call, json, originBucket, register, T0, TestClock, tokenHeader } from "../helpers";
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
 });
 
@@ -264,14 +266,28 @@ describe("failures", () => {
     const { origin, options } = gateway();
     const { key } = await register();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const fail = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
-    const statement = { bind: () => statement, all: fail, raw: fail, run: fail, first: fail };
     const response = await call(
       "http://localhost/api",
       { headers: tokenHeader(key) },
-      { env: { ...options.env, DB: { prepare: () => statement } } },
+      { env: { ...options.env, DB: brokenD1("throwing") } },
     );
     expect(response.status).toBe(503);
+    expect(await origin.calls()).toHaveLength(0);
+  });
+
+  it("answers 503 when the token store stalls past its deadline, and never forwards", async () => {
+    const { origin, options } = gateway();
+    const { key } = await register();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const pending = call(
+      "http://localhost/api",
+      { headers: tokenHeader(key) },
+      { env: { ...options.env, DB: brokenD1("hanging") } },
+    );
+    await vi.advanceTimersByTimeAsync(STORE_TIMEOUT_MS);
+    expect((await pending).status).toBe(503);
+    vi.useRealTimers();
     expect(await origin.calls()).toHaveLength(0);
   });
 });

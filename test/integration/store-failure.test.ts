@@ -1,23 +1,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, json, PASSWORD, recordingD1, register, tokenHeader } from "../helpers";
+import { STORE_TIMEOUT_MS } from "../../src/store/db";
+import { brokenD1, call, json, PASSWORD, recordingD1, register, tokenHeader } from "../helpers";
 
 const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };
 
-/** A D1 binding whose every query fails, as the real one does when storage is unreachable. */
-function failingD1(): D1Database {
-  const fail = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
-  const statement = { bind: () => statement, all: fail, raw: fail, run: fail, first: fail };
-  return {
-    prepare: () => statement,
-    batch: fail,
-    exec: fail,
-    dump: fail,
-    withSession: () => failingD1(),
-  } as unknown as D1Database;
-}
+const failingD1 = () => brokenD1("throwing");
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
 });
 
@@ -33,6 +24,31 @@ describe("when D1 fails", () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual(UNAVAILABLE);
     expect(errors).toHaveBeenCalled();
+    expect(JSON.stringify(errors.mock.calls)).not.toContain(key);
+  });
+
+  it.each([
+    ["GET /auth/user/", "/auth/user/", {}],
+    ["POST /auth/logout/", "/auth/logout/", { method: "POST" }],
+    ["POST /auth/login/", "/auth/login/", json("POST", { username: "someone", password: PASSWORD })],
+  ])("%s answers 503 once a stalled D1 has not answered within the deadline", async (_name, path, init) => {
+    const { key } = await register();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let settled = false;
+    const pending = call(
+      path,
+      { ...init, headers: { ...init.headers, ...tokenHeader(key) } },
+      { env: { DB: brokenD1("hanging") } },
+    );
+    void pending.then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(STORE_TIMEOUT_MS - 1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const response = await pending;
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual(UNAVAILABLE);
+    expect(JSON.stringify(errors.mock.calls)).toContain(`D1 did not answer within ${STORE_TIMEOUT_MS} ms`);
     expect(JSON.stringify(errors.mock.calls)).not.toContain(key);
   });
 
