@@ -1,65 +1,48 @@
 /**
- * Password hashing with scrypt, the memory-hard KDF that runs natively in Workers (node:crypto under
- * `nodejs_compat`). Hashes use Django's self-describing format, `scrypt$N$salt$r$p$base64(hash)`, so the
- * parameters travel with each hash, can be raised later (old hashes are upgraded at the next login), and
- * a hash can move to or from a Django project unchanged.
+ * Password hashing policy. New hashes are Argon2id at OWASP's first recommended setting (19 MiB, 2 passes,
+ * 1 lane), in Django's Argon2PasswordHasher format, so the parameters travel with each hash, can be raised
+ * later (old hashes are upgraded at the next login), and a hash can move to or from a Django project.
  *
- * Parameters: N=2^14, r=8, p=5, one of OWASP's equivalent minimum settings for scrypt (the same cost as
- * N=2^17, r=8, p=1) at 16 MiB of memory instead of 128 MiB, which a Worker's 128 MB isolate cannot spare.
- * PBKDF2 is not an option: production Workers refuse more than 100,000 iterations, far below OWASP's
- * 600,000 for PBKDF2-SHA256, while local workerd accepts them, so the failure would only show after deploy.
+ * Why Argon2id in WebAssembly: it is OWASP's first choice, and at its minimum it costs a fraction of the CPU
+ * of the native scrypt at OWASP's equivalent minimum (N=2^14, r=8, p=5, what this service used before; see
+ * docs/BENCHMARKS.md). PBKDF2 is not an option: production Workers refuse more than 100,000 iterations, far
+ * below OWASP's 600,000 for PBKDF2-SHA256, while local workerd accepts them, so it would fail after deploy.
+ *
+ * Verified: these Argon2id hashes, scrypt hashes (ours from before, or Django's), Django PBKDF2 hashes of
+ * imported users. Unknown or unusable hashes (Django's `!…`) never match.
  */
-import { scrypt, timingSafeEqual } from "node:crypto";
+import { type Argon2idParams, hashArgon2id, parseArgon2id, verifyArgon2id } from "./argon2id/hash";
 import { isDjangoPbkdf2, verifyDjangoPbkdf2 } from "./django-hash";
 import { randomBase62 } from "./random";
-
-export interface ScryptParams {
-  /** CPU/memory cost (a power of two). */
-  N: number;
-  /** Block size. */
-  r: number;
-  /** Parallelism. */
-  p: number;
-}
+import { parseScrypt, verifyScrypt } from "./scrypt-hash";
 
 /** What new hashes use. Raise these and existing hashes are upgraded at their owner's next login. */
-export const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 14, r: 8, p: 5 };
-/** Django's ScryptPasswordHasher derives 64 bytes. */
-const DERIVED_KEY_BYTES = 64;
+export const ARGON2ID_PARAMS: Argon2idParams = { m: 19_456, t: 2, p: 1 };
 /** Django uses 22 random alphanumerics (≈131 bits). */
 const SALT_LENGTH = 22;
-/** Refuse stored parameters beyond these: an imported hash must not be able to exhaust the isolate. */
-const MAX_N = 2 ** 17;
-const MAX_R = 16;
-const MAX_P = 16;
-/** Above the 16 MiB that 128 * N * r needs at N=2^14, r=8, with room for N=2^15. */
-const SCRYPT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Hashes `password` with fresh salt. */
-export async function hashPassword(password: string, params: ScryptParams = SCRYPT_PARAMS): Promise<string> {
-  const salt = randomBase62(SALT_LENGTH);
-  const derived = await derive(password, salt, params);
-  return ["scrypt", params.N, salt, params.r, params.p, derived.toString("base64")].join("$");
+export function hashPassword(password: string, params: Argon2idParams = ARGON2ID_PARAMS): Promise<string> {
+  return hashArgon2id(password, randomBase62(SALT_LENGTH), params);
 }
 
-/**
- * True when `password` matches `encoded`: our scrypt hashes, or Django PBKDF2 hashes of imported users.
- * Unknown or unusable hashes (Django's `!…`) never match.
- */
+/** True when `password` matches `encoded`, whichever of the supported formats it is in. */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  if (encoded.startsWith("argon2$")) return verifyArgon2id(password, encoded);
+  if (encoded.startsWith("scrypt$")) return verifyScrypt(password, encoded);
   if (isDjangoPbkdf2(encoded)) return verifyDjangoPbkdf2(password, encoded);
-  const parsed = parseScrypt(encoded);
-  if (!parsed) return false;
-  const expected = Buffer.from(parsed.hash, "base64");
-  if (expected.length === 0) return false;
-  const derived = await derive(password, parsed.salt, parsed.params, expected.length);
-  return derived.length === expected.length && timingSafeEqual(derived, expected);
+  return false;
+}
+
+/** True when `encoded` is in a format and within the bounds `verifyPassword` can check. */
+export function isVerifiableHash(encoded: string): boolean {
+  return parseArgon2id(encoded) !== null || parseScrypt(encoded) !== null || isDjangoPbkdf2(encoded);
 }
 
 /** True when `encoded` was made with other parameters than today's (or another algorithm), as Django decides. */
 export function needsRehash(encoded: string): boolean {
-  const params = parseScrypt(encoded)?.params;
-  return !params || params.N !== SCRYPT_PARAMS.N || params.r !== SCRYPT_PARAMS.r || params.p !== SCRYPT_PARAMS.p;
+  const params = parseArgon2id(encoded)?.params;
+  return !params || params.m !== ARGON2ID_PARAMS.m || params.t !== ARGON2ID_PARAMS.t || params.p !== ARGON2ID_PARAMS.p;
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -72,35 +55,4 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   dummyHash ??= hashPassword(randomBase62(SALT_LENGTH));
   await verifyPassword(password, await dummyHash);
   return false;
-}
-
-interface ParsedScrypt {
-  params: ScryptParams;
-  salt: string;
-  hash: string;
-}
-
-function parseScrypt(encoded: string): ParsedScrypt | null {
-  const parts = encoded.split("$");
-  if (parts.length !== 6 || parts[0] !== "scrypt") return null;
-  const [, n, salt, r, p, hash] = parts as [string, string, string, string, string, string];
-  const params = { N: Number(n), r: Number(r), p: Number(p) };
-  const powerOfTwo = Number.isInteger(params.N) && params.N > 1 && (params.N & (params.N - 1)) === 0;
-  if (!powerOfTwo || params.N > MAX_N) return null;
-  if (!Number.isInteger(params.r) || params.r < 1 || params.r > MAX_R) return null;
-  if (!Number.isInteger(params.p) || params.p < 1 || params.p > MAX_P) return null;
-  if (salt === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(hash)) return null;
-  return { params, salt, hash };
-}
-
-function derive(password: string, salt: string, params: ScryptParams, length = DERIVED_KEY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(
-      Buffer.from(password, "utf8"),
-      Buffer.from(salt, "utf8"),
-      length,
-      { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_MAX_MEMORY_BYTES },
-      (error, derived) => (error ? reject(error) : resolve(derived)),
-    );
-  });
 }

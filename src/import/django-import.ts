@@ -1,15 +1,16 @@
 /**
  * Importing a Django dump (see django-dump.ts) into D1 without logging anyone out: users keep their pk,
- * username, names, flags, dates and password hash (Django PBKDF2 hashes are verified at login and upgraded
- * to scrypt then); tokens keep their `created`, so each still expires on its original schedule, and only
+ * username, names, flags, dates and password hash (Django PBKDF2, scrypt and Argon2id hashes are verified at
+ * login and upgraded to this service's Argon2id then); tokens keep their `created`, so each still expires on its original schedule, and only
  * their SHA-256 digests are stored. Idempotent: a user already present with the same pk, username and
  * e-mail is left alone, a token already present is skipped. A user whose pk, username or e-mail belongs to
  * another account is reported as a conflict and not touched, and neither are their tokens. Work is done in
  * bounded batches through `run`, so large dumps import with bounded statements.
  */
 import { sha256Hex } from "../auth/digest";
-import { hasherName, isDjangoPbkdf2 } from "../auth/django-hash";
+import { hasherName } from "../auth/django-hash";
 import { canonicalEmail, canonicalUsername, normalizeEmail, normalizeUsername } from "../auth/identity";
+import { isVerifiableHash } from "../auth/password-hash";
 import { generateSessionId } from "../auth/token-key";
 import type { DjangoDump, DjangoUser } from "./django-dump";
 import { literal } from "./sql-literal";
@@ -139,9 +140,9 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
     const hasher = hasherName(user.passwordHash);
     if (hasher === "!")
       report.passwordWarnings.push(`"${user.username}" has no usable password (Django's unusable marker)`);
-    else if (!isDjangoPbkdf2(user.passwordHash) && hasher !== "scrypt") {
+    else if (!isVerifiableHash(user.passwordHash)) {
       report.passwordWarnings.push(
-        `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt)`,
+        `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt, argon2 (argon2id, up to 100 MiB))`,
       );
     }
   }
@@ -165,7 +166,7 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
       report.tokensSkipped[reason] = (report.tokensSkipped[reason] ?? 0) + 1;
       continue;
     }
-    const digest = await sha256Hex(token.key);
+    const digest = sha256Hex(token.key);
     tokenRows.push(
       `(${[literal(generateSessionId()), literal(token.userPk), literal(digest), literal(token.createdMs), literal(username)].join(", ")})`,
     );

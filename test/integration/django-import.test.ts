@@ -55,7 +55,7 @@ describe("users and tokens imported from a real Django dump", () => {
     for (const token of expected.tokens) expect(rows).not.toContain(token.key);
   });
 
-  it("lets a user log in with the original password, then upgrades the hash to scrypt", async () => {
+  it("lets a user log in with the original password, then upgrades the hash to Argon2id", async () => {
     const alice = user("alice");
     const login = () => call("/auth/login/", json("POST", { username: "alice", password: alice.password }));
     const first = await login();
@@ -64,7 +64,7 @@ describe("users and tokens imported from a real Django dump", () => {
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
       .bind(alice.pk)
       .first<{ password_hash: string }>();
-    expect(row?.password_hash).toMatch(/^scrypt\$16384\$/);
+    expect(row?.password_hash).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await login()).status).toBe(200);
   }, 120_000);
 

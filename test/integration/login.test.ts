@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password-hash";
 import { call, json, login, PASSWORD, register, TestClock, tokenHeader, uniqueName } from "../helpers";
@@ -109,15 +110,25 @@ describe("POST /auth/login/", () => {
     expect(token).toEqual({ client: "ios", user_agent: "MyApp/1.0", ip: "203.0.113.7", created_ms: clock.nowMs });
   });
 
-  it("upgrades a hash made with weaker parameters at the next login", async () => {
+  it.each([
+    ["weaker Argon2id parameters", () => hashPassword(PASSWORD, { m: 8192, t: 1, p: 1 })],
+    [
+      "scrypt (what this service wrote before)",
+      async () => {
+        const hash = scryptSync(PASSWORD, "JrFPC3o3dhHJ8jd8GdGtKp", 64, { N: 2 ** 14, r: 8, p: 5, maxmem: 64 << 20 });
+        return `scrypt$16384$JrFPC3o3dhHJ8jd8GdGtKp$8$5$${hash.toString("base64")}`;
+      },
+    ],
+  ])("upgrades a hash made with %s at the next login", async (_name, makeHash) => {
     const { username, pk } = await register();
-    const weak = await hashPassword(PASSWORD, { N: 2 ** 14, r: 8, p: 1 });
-    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(weak, pk).run();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(await makeHash(), pk)
+      .run();
     expect((await loginWith({ username, password: PASSWORD })).status).toBe(200);
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
       .bind(pk)
       .first<{ password_hash: string }>();
-    expect(row?.password_hash).toMatch(/^scrypt\$16384\$\w+\$8\$5\$/);
+    expect(row?.password_hash).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await loginWith({ username, password: PASSWORD })).status).toBe(200);
   });
 });

@@ -43,7 +43,7 @@ describe("POST /auth/registration/", () => {
     expect(dump).not.toContain(key);
     expect(dump).not.toContain(key.slice(4, 36));
     expect(dump).not.toContain(PASSWORD);
-    expect(dump).toContain("scrypt$16384$");
+    expect(dump).toContain("argon2$argon2id$v=19$m=19456,t=2,p=1$");
   });
 
   it("accepts form and multipart bodies", async () => {

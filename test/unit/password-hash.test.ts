@@ -1,31 +1,31 @@
 import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  ARGON2ID_PARAMS,
   hashPassword,
   needsRehash,
-  SCRYPT_PARAMS,
   verifyAgainstDummy,
   verifyPassword,
 } from "../../src/auth/password-hash";
 
 describe("password hashing", () => {
-  it("uses one of OWASP's minimum scrypt settings, within 16 MiB of memory", () => {
-    // OWASP Password Storage Cheat Sheet: equivalent minimums for scrypt.
+  it("uses one of OWASP's minimum Argon2id settings", () => {
+    // OWASP Password Storage Cheat Sheet: equivalent minimums for Argon2id (memory in KiB, passes, 1 lane).
     const owaspMinimums = [
-      { N: 2 ** 17, r: 8, p: 1 },
-      { N: 2 ** 16, r: 8, p: 2 },
-      { N: 2 ** 15, r: 8, p: 3 },
-      { N: 2 ** 14, r: 8, p: 5 },
-      { N: 2 ** 13, r: 8, p: 10 },
+      { m: 47_104, t: 1 },
+      { m: 19_456, t: 2 },
+      { m: 12_288, t: 3 },
+      { m: 9_216, t: 4 },
+      { m: 7_168, t: 5 },
     ];
-    const { N, r, p } = SCRYPT_PARAMS;
-    expect(owaspMinimums.some((min) => N === min.N && r >= min.r && p >= min.p)).toBe(true);
-    expect(128 * N * r).toBeLessThanOrEqual(16 * 1024 * 1024);
+    const { m, t, p } = ARGON2ID_PARAMS;
+    expect(owaspMinimums.some((min) => m >= min.m && t >= min.t)).toBe(true);
+    expect(p).toBeGreaterThanOrEqual(1);
   });
 
-  it("writes Django's self-describing scrypt format and verifies it", async () => {
+  it("writes Django's self-describing Argon2id format and verifies it", async () => {
     const encoded = await hashPassword("pässwörd 🔑");
-    expect(encoded).toMatch(/^scrypt\$16384\$[0-9A-Za-z]{22}\$8\$5\$[A-Za-z0-9+/]{86}==$/);
+    expect(encoded).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{30}\$[A-Za-z0-9+/]{43}$/);
     expect(await verifyPassword("pässwörd 🔑", encoded)).toBe(true);
     expect(await verifyPassword("pässwörd", encoded)).toBe(false);
     expect(needsRehash(encoded)).toBe(false);
@@ -33,6 +33,27 @@ describe("password hashing", () => {
 
   it("salts every hash", async () => {
     expect(await hashPassword("same")).not.toBe(await hashPassword("same"));
+  });
+
+  // Both made by Django 3.2's Argon2PasswordHasher with argon2-cffi 21.1 (Debian's python3-django, python3-argon2).
+  it.each([
+    [
+      "Django's defaults (100 MiB, 8 lanes)",
+      "hunter22",
+      "argon2$argon2id$v=19$m=102400,t=2,p=8$SnJGUEMzbzNkaEhKOGpkOEdkR3RLcA$rlq4TgvEMtGIxV3MxW/Rgg",
+      true,
+    ],
+    [
+      "OWASP's minimum",
+      "pässwörd 🔑",
+      "argon2$argon2id$v=19$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+      false,
+    ],
+  ])("verifies a hash made by Django's Argon2PasswordHasher with %s", async (_name, password, django, upgrade) => {
+    expect(await verifyPassword(password, django)).toBe(true);
+    expect(await verifyPassword(`${password}!`, django)).toBe(false);
+    // Other parameters are upgraded to ours at the next login; a shorter tag alone is not (as in Django).
+    expect(needsRehash(django)).toBe(upgrade);
   });
 
   it("verifies a hash made by Django's ScryptPasswordHasher defaults and asks for an upgrade", async () => {
@@ -53,6 +74,14 @@ describe("password hashing", () => {
     "scrypt$16384$salt$0$1$aGFzaA==",
     "scrypt$16384$$8$1$aGFzaA==",
     "scrypt$16384$salt$8$1$not base64!",
+    "argon2$argon2i$v=19$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=16$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=1048576,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=102400,t=3,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=19456,t=0,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=19456,t=2,p=0$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=19456,t=2,p=1$$eM/ysTrwsREm+z40B0/ToQ",
+    "argon2$argon2id$v=19$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$not base64!",
   ])("never matches the malformed or unsupported hash %j", async (encoded) => {
     expect(await verifyPassword("anything", encoded)).toBe(false);
     expect(needsRehash(encoded)).toBe(true);
