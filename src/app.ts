@@ -41,10 +41,12 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   });
   app.use(corsForAllowedOrigins());
   // The service's answers carry identities and keys: no shared or browser cache may keep them.
-  // (Forwarded responses keep the origin's own caching headers.)
+  // (Forwarded responses keep the origin's own caching headers.) Set before the handler runs, so Hono builds
+  // its response with it instead of copying the response afterwards; errors get it from `onError`, and the
+  // 401s that authentication returns carry it themselves.
   app.use("/auth/*", async function noStore(c, next) {
-    await next();
     c.header("Cache-Control", "no-store");
+    await next();
   });
 
   const auth = new Hono<AppEnv>();

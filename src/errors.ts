@@ -1,6 +1,7 @@
 /**
  * The error shapes of API.md, each thrown as an `HTTPException` carrying its ready JSON response, so any
- * layer can stop a request with the exact body a DRF client expects.
+ * layer can stop a request with the exact body a DRF client expects. The authentication middleware, on the
+ * path of every request, returns the 401 responses instead (`*Response`): throwing costs a stack trace.
  *   - DRF's `{"detail": "..."}` for generic failures (401, 403, 404, 405, 413, 415, 429, 503);
  *   - DRF's field errors `{"<field>": ["..."]}` for invalid input (400);
  *   - the expiring-token recipe's `{"error": "...", "is_authenticated": false}` for bad tokens (401).
@@ -11,7 +12,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export type FieldErrors = Record<string, string[]>;
 
 /** `WWW-Authenticate` value on every 401, as DRF's TokenAuthentication sends. */
-const AUTH_CHALLENGE = { "WWW-Authenticate": "Token" };
+const UNAUTHORIZED_HEADERS = {
+  "Content-Type": "application/json",
+  "WWW-Authenticate": "Token",
+  "Cache-Control": "no-store",
+};
 
 export const TOKEN_ERRORS = {
   invalid: "Invalid or Inactive Token",
@@ -35,13 +40,20 @@ export function detailError(
 }
 
 /** 401 for a missing or malformed credential, with DRF's wording. */
-export function authDetailError(detail: string): HTTPException {
-  return detailError(401, detail, AUTH_CHALLENGE);
+export function authDetailResponse(detail: string): Response {
+  return new Response(JSON.stringify({ detail }), { status: 401, headers: UNAUTHORIZED_HEADERS });
 }
 
+type TokenErrorMessage = (typeof TOKEN_ERRORS)[keyof typeof TOKEN_ERRORS];
+
+/** The three bodies, serialized once: a junk token is the cheapest request to send, so answering it must be too. */
+const TOKEN_ERROR_BODIES = new Map<TokenErrorMessage, string>(
+  Object.values(TOKEN_ERRORS).map((message) => [message, JSON.stringify({ error: message, is_authenticated: false })]),
+);
+
 /** 401 for a key that does not authenticate: unknown, inactive user, or expired. */
-export function tokenError(message: (typeof TOKEN_ERRORS)[keyof typeof TOKEN_ERRORS]): HTTPException {
-  return jsonException(401, { error: message, is_authenticated: false }, AUTH_CHALLENGE);
+export function tokenErrorResponse(message: TokenErrorMessage): Response {
+  return new Response(TOKEN_ERROR_BODIES.get(message), { status: 401, headers: UNAUTHORIZED_HEADERS });
 }
 
 /** 400 with DRF's field errors. */

@@ -1,10 +1,12 @@
 /** SHA-256 digests and constant-time comparison, for secrets that are stored only as hashes. */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 
-/** Lower-case hex SHA-256 of `text` (UTF-8). */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+/**
+ * Lower-case hex SHA-256 of `text` (UTF-8). On the path of every authenticated request: node:crypto's native,
+ * synchronous hash (nodejs_compat) costs less there than WebCrypto's promise plus hex encoding in JS.
+ */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** Compares two strings in time independent of where they differ (lengths are not secret here). */

@@ -23,6 +23,6 @@ export function generateUid(): string {
  * password, another reset, a changed address) changes the fingerprint and kills every outstanding code,
  * as Django's PasswordResetTokenGenerator does.
  */
-export function resetFingerprint(passwordHash: string, email: string | null): Promise<string> {
+export function resetFingerprint(passwordHash: string, email: string | null): string {
   return sha256Hex(`${passwordHash}\u0000${email ?? ""}`);
 }

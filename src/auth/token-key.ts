@@ -32,7 +32,7 @@ export function isWellFormedKey(key: string): boolean {
 }
 
 /** Lower-case hex SHA-256 of the key: what the `tokens.key_digest` column holds and is looked up by. */
-export function keyDigest(key: string): Promise<string> {
+export function keyDigest(key: string): string {
   return sha256Hex(key);
 }
 

@@ -28,7 +28,7 @@ function clientIp(c: Context<AppEnv>): string | undefined {
 
 /** The buckets a login for `account` (its canonical username or e-mail, as typed) counts against. */
 export function loginBuckets(c: Context<AppEnv>, account: string): Bucket[] {
-  const { loginFailuresPerAccount, loginFailuresPerIp } = c.var.config;
+  const { loginFailuresPerAccount, loginFailuresPerIp } = c.get("config");
   const ip = clientIp(c);
   const buckets: Bucket[] = [];
   if (loginFailuresPerAccount) buckets.push({ key: `login:account:${account}`, rule: loginFailuresPerAccount });
@@ -47,7 +47,7 @@ function wait(counter: Counter | undefined, rule: RateLimit, nowMs: number, thre
 export async function refuseThrottledLogin(c: Context<AppEnv>, buckets: Bucket[]): Promise<void> {
   if (buckets.length === 0) return;
   const counters = await readCounters(
-    c.var.db,
+    c.get("db"),
     buckets.map((bucket) => bucket.key),
   );
   const waits = buckets
@@ -55,7 +55,7 @@ export async function refuseThrottledLogin(c: Context<AppEnv>, buckets: Bucket[]
       wait(
         counters.find((counter) => counter.key === bucket.key),
         bucket.rule,
-        c.var.now,
+        c.get("now"),
         bucket.rule.limit,
       ),
     )
@@ -65,9 +65,9 @@ export async function refuseThrottledLogin(c: Context<AppEnv>, buckets: Bucket[]
 
 /** Counts one failed login against every bucket, in one batch. */
 export async function countLoginFailure(c: Context<AppEnv>, buckets: Bucket[]): Promise<void> {
-  const db = c.var.db;
+  const db = c.get("db");
   const [first, ...rest] = buckets.map((bucket) =>
-    incrementCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, c.var.now),
+    incrementCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, c.get("now")),
   );
   if (first) await writeAtomically(db, [first, ...rest]);
 }
@@ -75,26 +75,26 @@ export async function countLoginFailure(c: Context<AppEnv>, buckets: Bucket[]): 
 /** The statement that clears an account's failures after a successful login (for the login's batch). */
 export function clearAccountFailures(c: Context<AppEnv>, buckets: Bucket[]) {
   const account = buckets.find((bucket) => bucket.key.startsWith("login:account:"));
-  return account ? [deleteCounter(c.var.db, account.key)] : [];
+  return account ? [deleteCounter(c.get("db"), account.key)] : [];
 }
 
 /** Counts a mail request for `address` (canonical) and refuses it (429) once the address or IP is over. */
 export async function throttleMailRequest(c: Context<AppEnv>, address: string): Promise<void> {
-  const { mailRequestsPerAddress, mailRequestsPerIp } = c.var.config;
+  const { mailRequestsPerAddress, mailRequestsPerIp } = c.get("config");
   const ip = clientIp(c);
   const buckets: Bucket[] = [];
   if (mailRequestsPerAddress) buckets.push({ key: `mail:address:${address}`, rule: mailRequestsPerAddress });
   if (mailRequestsPerIp && ip) buckets.push({ key: `mail:ip:${ip}`, rule: mailRequestsPerIp });
-  const db = c.var.db;
+  const db = c.get("db");
   const [first, ...rest] = buckets.map((bucket) =>
-    incrementCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, c.var.now),
+    incrementCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, c.get("now")),
   );
   if (!first) return;
   const results = await writeAtomically(db, [first, ...rest]);
   const waits = results
     .map((rows, index) => {
       const bucket = buckets[index] as Bucket;
-      return wait(rows[0], bucket.rule, c.var.now, bucket.rule.limit + 1);
+      return wait(rows[0], bucket.rule, c.get("now"), bucket.rule.limit + 1);
     })
     .filter((seconds): seconds is number => seconds !== null);
   if (waits.length > 0) throw throttled(Math.max(...waits));

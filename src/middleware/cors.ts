@@ -30,7 +30,7 @@ function handlerFor(config: Config): MiddlewareHandler {
 
 export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
   return async function allowedOriginsCors(c, next) {
-    const config = c.var.config;
+    const config = c.get("config");
     const preflight = c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
     if (!c.req.header("origin") || config.allowedOrigins.size === 0 || (c.req.method === "OPTIONS" && !preflight)) {
       return next();

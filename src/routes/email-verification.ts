@@ -24,10 +24,10 @@ export const resendEmailFields = z.object({ email: emailField() });
 export const emailVerificationRoutes = new Hono<AppEnv>();
 
 emailVerificationRoutes.post("/registration/verify-email", async (c) => {
-  const { key } = requireValid(parseFields(verifyEmailFields, await readData(c, c.var.config.maxBodyBytes)));
-  const verification = await findEmailVerification(c.var.db, await sha256Hex(key), c.var.now);
+  const { key } = requireValid(parseFields(verifyEmailFields, await readData(c, c.get("config").maxBodyBytes)));
+  const verification = await findEmailVerification(c.get("db"), sha256Hex(key), c.get("now"));
   // Unknown, expired, spent, or sent to an address the account no longer has: all simply not found.
-  if (!verification || !(await confirmEmail(c.var.db, verification.userId, verification.email))) {
+  if (!verification || !(await confirmEmail(c.get("db"), verification.userId, verification.email))) {
     throw detailError(404, NOT_FOUND);
   }
   return c.json({ detail: "ok" });
@@ -35,9 +35,9 @@ emailVerificationRoutes.post("/registration/verify-email", async (c) => {
 
 // Always 200, known address or not; the key is made and mailed after the response.
 emailVerificationRoutes.post("/registration/resend-email", async (c) => {
-  const { email } = requireValid(parseFields(resendEmailFields, await readData(c, c.var.config.maxBodyBytes)));
+  const { email } = requireValid(parseFields(resendEmailFields, await readData(c, c.get("config").maxBodyBytes)));
   await throttleMailRequest(c, canonicalEmail(email));
-  const user = await findUserByEmail(c.var.db, canonicalEmail(email));
+  const user = await findUserByEmail(c.get("db"), canonicalEmail(email));
   if (user?.email && user.isActive && !user.emailVerified) {
     sendVerificationInBackground(c, { id: user.id, username: user.username, email: user.email });
   }
@@ -51,12 +51,12 @@ export function sendVerificationInBackground(
 ): void {
   runInBackground(c, "e-mail verification", async () => {
     const key = generateSecret();
-    await saveEmailVerification(c.var.db, {
-      keyDigest: await sha256Hex(key),
+    await saveEmailVerification(c.get("db"), {
+      keyDigest: sha256Hex(key),
       userId: user.id,
       email: user.email,
-      createdMs: c.var.now,
-      expiresMs: c.var.now + c.var.config.emailVerificationTimeoutSeconds * 1000,
+      createdMs: c.get("now"),
+      expiresMs: c.get("now") + c.get("config").emailVerificationTimeoutSeconds * 1000,
     });
     await sendMail(c, emailVerificationMessage(user.email, user.username, key, emailVerificationLink(c, key)));
   });

@@ -13,7 +13,7 @@ import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/f
 import { matchesAny } from "../gateway/public-paths";
 import { DEVELOPMENT_KEY, type SigningKey } from "../gateway/signing-key";
 import { isLocalRequest } from "../http/local";
-import { authenticate } from "../middleware/authenticate";
+import { authenticateRequest } from "../middleware/authenticate";
 
 /** Paths the service answers itself; never forwarded. */
 const SERVICE_PREFIXES = ["/auth/", "/.well-known/", "/account/"];
@@ -23,24 +23,23 @@ export function isServicePath(path: string): boolean {
   return SERVICE_PATHS.has(path) || SERVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
-const requireToken = authenticate();
-
 export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
-  const gateway = c.var.config.gateway;
+  const gateway = c.get("config").gateway;
   if (!gateway || isServicePath(c.req.path)) throw detailError(404, NOT_FOUND);
 
   let identity: Identity | null = null;
   if (!matchesAny(c.req.path, gateway.publicPaths)) {
-    await requireToken(c, async () => {});
-    const { sessionId, user } = c.var.session;
+    const refusal = await authenticateRequest(c);
+    if (refusal) return refusal;
+    const { sessionId, user } = c.get("session");
     const subject = { userId: user.id, username: user.username, sessionId };
     const issuer = new URL(c.req.url).origin;
-    const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.var.now);
+    const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }
   const request = upstreamRequest(c.req.raw, {
     originUrl: gateway.url,
-    authCookieName: c.var.config.authCookieName,
+    authCookieName: c.get("config").authCookieName,
     identity,
     clientIp: c.req.header("cf-connecting-ip"),
   });
@@ -49,7 +48,7 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
 
 /** The configured key; the development key only for a service reached on this machine. */
 function signingKeyFor(c: Context<AppEnv>): SigningKey {
-  const key = c.var.config.gatewayKeys.current;
+  const key = c.get("config").gatewayKeys.current;
   if (key) return key;
   if (isLocalRequest(c)) return DEVELOPMENT_KEY;
   throw new ConfigError("GATEWAY_SIGNING_KEY must be set (a secret) for the gateway to forward requests.");

@@ -30,11 +30,11 @@ export const loginRoutes = new Hono<AppEnv>();
 
 // Login ignores any token the request carries: a stale one must not stop a fresh sign-in.
 loginRoutes.post("/login", async (c) => {
-  const data = await readData(c, c.var.config.maxBodyBytes);
+  const data = await readData(c, c.get("config").maxBodyBytes);
   const { username, email, password, client } = requireValid(parseFields(loginFields, data));
   if (!email && !username) throw nonFieldError('Must include either "username" or "email" and "password".');
 
-  const db = c.var.db;
+  const db = c.get("db");
   const account = email ? canonicalEmail(email) : canonicalUsername(username ?? "");
   const buckets = loginBuckets(c, account);
   await refuseThrottledLogin(c, buckets);
@@ -46,15 +46,15 @@ loginRoutes.post("/login", async (c) => {
     throw nonFieldError(BAD_CREDENTIALS);
   }
   // Said only to someone who proved the password, so it reveals nothing about the account.
-  if (c.var.config.emailVerification === "mandatory" && !user.emailVerified)
+  if (c.get("config").emailVerification === "mandatory" && !user.emailVerified)
     throw nonFieldError("E-mail is not verified.");
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const issued = await newSession(c, client || null);
-  const cap = c.var.config.maxTokensPerUser;
+  const cap = c.get("config").maxTokensPerUser;
   await writeAtomically(db, [
     insertSession(db, user.id, issued.session),
-    recordLogin(db, user.id, c.var.now, upgradedHash),
+    recordLogin(db, user.id, c.get("now"), upgradedHash),
     ...clearAccountFailures(c, buckets),
     ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap)]),
   ]);
@@ -69,8 +69,8 @@ loginRoutes.post("/logout", async (c) => {
   if (credential.kind === "key") {
     enforceCsrf(c, credential);
     if (isWellFormedKey(credential.key)) {
-      const digest = await keyDigest(credential.key);
-      await deleteSessionByDigest(c.var.db, digest);
+      const digest = keyDigest(credential.key);
+      await deleteSessionByDigest(c.get("db"), digest);
       forgetDigest(digest);
     }
   }
@@ -80,8 +80,8 @@ loginRoutes.post("/logout", async (c) => {
 
 loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
-  await deleteUserSessions(c.var.db, c.var.session.user.id);
-  forgetUser(c.var.session.user.id);
+  await deleteUserSessions(c.get("db"), c.get("session").user.id);
+  forgetUser(c.get("session").user.id);
   clearAuthCookie(c);
   return c.body(null, 204);
 });

@@ -8,22 +8,23 @@ import { fillTemplate, type MailMessage } from "../mail/messages";
 /** Sends `message` through the configured transport (call from background work). */
 export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {
   return deliverMail(message, {
-    webhookUrl: c.var.config.mailWebhookUrl,
+    webhookUrl: c.get("config").mailWebhookUrl,
     // Printing a message exposes its secret link: only done for a service reached on this machine.
     logWhenUnsent: isLocalRequest(c),
-    retryDelaysMs: c.var.mailRetryDelaysMs,
+    retryDelaysMs: c.get("mailRetryDelaysMs"),
   });
 }
 
 /** The link mailed for a reset: PASSWORD_RESET_URL, or the service's own account page. */
 export function passwordResetLink(c: Context<AppEnv>, uid: string, token: string): string {
   const template =
-    c.var.config.passwordResetUrl ?? `${new URL(c.req.url).origin}/account/reset-password?uid={uid}&token={token}`;
+    c.get("config").passwordResetUrl ?? `${new URL(c.req.url).origin}/account/reset-password?uid={uid}&token={token}`;
   return fillTemplate(template, { uid, token });
 }
 
 /** The link mailed for a verification: EMAIL_VERIFICATION_URL, or the service's own account page. */
 export function emailVerificationLink(c: Context<AppEnv>, key: string): string {
-  const template = c.var.config.emailVerificationUrl ?? `${new URL(c.req.url).origin}/account/verify-email?key={key}`;
+  const template =
+    c.get("config").emailVerificationUrl ?? `${new URL(c.req.url).origin}/account/verify-email?key={key}`;
   return fillTemplate(template, { key });
 }

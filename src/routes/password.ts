@@ -49,24 +49,24 @@ export const passwordRoutes = new Hono<AppEnv>();
 
 passwordRoutes.use("/password/change", authenticate());
 passwordRoutes.post("/password/change", async (c) => {
-  const session = c.var.session;
-  const { values, errors } = parseFields(passwordChangeFields, await readData(c, c.var.config.maxBodyBytes));
-  const user = await findUserById(c.var.db, session.user.id);
+  const session = c.get("session");
+  const { values, errors } = parseFields(passwordChangeFields, await readData(c, c.get("config").maxBodyBytes));
+  const user = await findUserById(c.get("db"), session.user.id);
   if (!user) throw fieldErrors({ old_password: [WRONG_OLD_PASSWORD] });
   if (values.old_password !== undefined && !(await verifyPassword(values.old_password, user.passwordHash))) {
     errors.old_password = [WRONG_OLD_PASSWORD];
   }
   if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
-  await changePassword(c.var.db, user.id, await hashPassword(password), session.sessionId);
+  await changePassword(c.get("db"), user.id, await hashPassword(password), session.sessionId);
   forgetUser(user.id);
   return c.json({ detail: "New password has been saved." });
 });
 
 passwordRoutes.post("/password/reset", async (c) => {
-  const { email } = requireValid(parseFields(passwordResetFields, await readData(c, c.var.config.maxBodyBytes)));
+  const { email } = requireValid(parseFields(passwordResetFields, await readData(c, c.get("config").maxBodyBytes)));
   await throttleMailRequest(c, canonicalEmail(email));
-  const user = await findUserByEmail(c.var.db, canonicalEmail(email));
+  const user = await findUserByEmail(c.get("db"), canonicalEmail(email));
   // Known or not, the answer and the work on the response path are the same: the throttle and one read. The code is
   // created and mailed after the response, so its timing reveals nothing either.
   if (user?.isActive && user.email && !user.passwordHash.startsWith("!")) {
@@ -75,13 +75,13 @@ passwordRoutes.post("/password/reset", async (c) => {
     runInBackground(c, "password reset", async () => {
       const uid = generateUid();
       const code = generateSecret();
-      await insertPasswordReset(c.var.db, {
+      await insertPasswordReset(c.get("db"), {
         id: uid,
         userId: id,
-        codeDigest: await sha256Hex(code),
-        fingerprint: await resetFingerprint(passwordHash, to),
-        createdMs: c.var.now,
-        expiresMs: c.var.now + c.var.config.passwordResetTimeoutSeconds * 1000,
+        codeDigest: sha256Hex(code),
+        fingerprint: resetFingerprint(passwordHash, to),
+        createdMs: c.get("now"),
+        expiresMs: c.get("now") + c.get("config").passwordResetTimeoutSeconds * 1000,
       });
       await sendMail(c, passwordResetMessage(to, username, uid, code, passwordResetLink(c, uid, code)));
     });
@@ -90,24 +90,30 @@ passwordRoutes.post("/password/reset", async (c) => {
 });
 
 passwordRoutes.post("/password/reset/confirm", async (c) => {
-  const data = await readData(c, c.var.config.maxBodyBytes);
+  const data = await readData(c, c.get("config").maxBodyBytes);
   const values = requireValid(parseFields(passwordResetConfirmFields, data));
-  const found = await findPasswordReset(c.var.db, values.uid);
+  const found = await findPasswordReset(c.get("db"), values.uid);
   if (!found) throw fieldErrors({ uid: [INVALID_VALUE] });
   const { reset, user } = found;
-  const codeMatches = constantTimeEqual(await sha256Hex(values.token), reset.codeDigest);
+  const codeMatches = constantTimeEqual(sha256Hex(values.token), reset.codeDigest);
   const stillValid =
     reset.usedMs === null &&
     // The deadline set at issue, and PASSWORD_RESET_TIMEOUT read now as Django does: shortening it kills
     // older codes at once.
-    c.var.now <= reset.expiresMs &&
-    !isExpired(reset.createdMs, c.var.config.passwordResetTimeoutSeconds, c.var.now) &&
+    c.get("now") <= reset.expiresMs &&
+    !isExpired(reset.createdMs, c.get("config").passwordResetTimeoutSeconds, c.get("now")) &&
     user.isActive &&
-    constantTimeEqual(await resetFingerprint(user.passwordHash, user.email), reset.fingerprint);
+    constantTimeEqual(resetFingerprint(user.passwordHash, user.email), reset.fingerprint);
   if (!codeMatches || !stillValid) throw fieldErrors({ token: [INVALID_VALUE] });
 
   const password = checkNewPassword(values.new_password1, values.new_password2, user);
-  const consumed = await consumePasswordReset(c.var.db, reset.id, user.id, await hashPassword(password), c.var.now);
+  const consumed = await consumePasswordReset(
+    c.get("db"),
+    reset.id,
+    user.id,
+    await hashPassword(password),
+    c.get("now"),
+  );
   if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
   forgetUser(user.id);
   return c.json({ detail: "Password has been reset with the new password." });

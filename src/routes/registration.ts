@@ -45,10 +45,10 @@ const PASSWORD_MISMATCH = "The two password fields didn't match.";
 export const registrationRoutes = new Hono<AppEnv>();
 
 registrationRoutes.post("/registration", async (c) => {
-  const db = c.var.db;
-  const mode = c.var.config.emailVerification;
+  const db = c.get("db");
+  const mode = c.get("config").emailVerification;
   const schema = mode === "mandatory" ? mandatoryVerificationRegistrationFields : registrationFields;
-  const { values, errors } = parseFields(schema, await readData(c, c.var.config.maxBodyBytes));
+  const { values, errors } = parseFields(schema, await readData(c, c.get("config").maxBodyBytes));
 
   // Field-level checks that need more than the value itself, on the fields that passed the basic ones.
   const username = values.username === undefined ? undefined : normalizeUsername(values.username);
@@ -75,7 +75,7 @@ registrationRoutes.post("/registration", async (c) => {
     email,
     emailCanonical: email ? canonicalEmail(email) : null,
     passwordHash: await hashPassword(values.password1),
-    dateJoinedMs: c.var.now,
+    dateJoinedMs: c.get("now"),
   };
   // Under mandatory verification no token is issued until the address is proven.
   const issued = mode === "mandatory" ? null : await newSession(c, values.client || null);

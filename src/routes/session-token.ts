@@ -31,8 +31,8 @@ export async function newSession(c: Context<AppEnv>, client: string | null): Pro
     key,
     session: {
       id: generateSessionId(),
-      keyDigest: await keyDigest(key),
-      createdMs: c.var.now,
+      keyDigest: keyDigest(key),
+      createdMs: c.get("now"),
       client: client ?? deriveClientName(userAgent),
       userAgent: userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
       ip: c.req.header("cf-connecting-ip") ?? null,
@@ -49,8 +49,8 @@ export function tokenResponse(
   user: PublicUser,
   status: 200 | 201 = 200,
 ) {
-  const expiryMs = sessionExpiresAtMs(c.var.config.expiry, { ...session, lastUsedMs: session.createdMs });
-  setCookie(c, c.var.config.authCookieName, key, {
+  const expiryMs = sessionExpiresAtMs(c.get("config").expiry, { ...session, lastUsedMs: session.createdMs });
+  setCookie(c, c.get("config").authCookieName, key, {
     httpOnly: true,
     secure: true,
     sameSite: "Lax",
@@ -62,5 +62,5 @@ export function tokenResponse(
 
 /** Tells the browser to drop the auth cookie. */
 export function clearAuthCookie(c: Context<AppEnv>): void {
-  deleteCookie(c, c.var.config.authCookieName, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+  deleteCookie(c, c.get("config").authCookieName, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
 }

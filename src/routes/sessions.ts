@@ -19,18 +19,18 @@ sessionRoutes.use("/sessions", authenticate());
 sessionRoutes.use("/sessions/*", authenticate());
 
 sessionRoutes.get("/sessions", async (c) => {
-  const { expiry } = c.var.config;
-  const rows = await listUserSessions(c.var.db, c.var.session.user.id);
-  const live = rows.filter((row) => !isSessionExpired(expiry, row, c.var.now));
-  return c.json(live.map((row) => sessionJson(row, expiry, c.var.session.sessionId)));
+  const { expiry } = c.get("config");
+  const rows = await listUserSessions(c.get("db"), c.get("session").user.id);
+  const live = rows.filter((row) => !isSessionExpired(expiry, row, c.get("now")));
+  return c.json(live.map((row) => sessionJson(row, expiry, c.get("session").sessionId)));
 });
 
 // Another user's session and an unknown id get the same 404: ids reveal nothing about other accounts.
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
-  if (!(await deleteUserSession(c.var.db, c.var.session.user.id, id))) throw detailError(404, NOT_FOUND);
-  forgetUser(c.var.session.user.id);
-  if (id === c.var.session.sessionId) clearAuthCookie(c);
+  if (!(await deleteUserSession(c.get("db"), c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
+  forgetUser(c.get("session").user.id);
+  if (id === c.get("session").sessionId) clearAuthCookie(c);
   return c.body(null, 204);
 });
 

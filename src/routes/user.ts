@@ -31,13 +31,13 @@ const FIELD_ORDER = Object.keys(userFields.shape);
 export const userRoutes = new Hono<AppEnv>();
 
 userRoutes.use("/user", authenticate());
-userRoutes.get("/user", (c) => c.json(userJson(c.var.session.user)));
+userRoutes.get("/user", (c) => c.json(userJson(c.get("session").user)));
 userRoutes.put("/user", (c) => updateUser(c, false));
 userRoutes.patch("/user", (c) => updateUser(c, true));
 
 async function updateUser(c: Context<AppEnv>, partial: boolean) {
-  const current = c.var.session.user;
-  const data = await readData(c, c.var.config.maxBodyBytes);
+  const current = c.get("session").user;
+  const data = await readData(c, c.get("config").maxBodyBytes);
   const { values, errors } = parseFields(partial ? partialUserFields : userFields, data);
 
   const changes: ProfileChanges = {};
@@ -47,7 +47,7 @@ async function updateUser(c: Context<AppEnv>, partial: boolean) {
       errors.username = [INVALID_USERNAME];
     } else {
       const usernameCanonical = canonicalUsername(username);
-      const taken = await findTakenIdentifiers(c.var.db, { usernameCanonical }, current.id);
+      const taken = await findTakenIdentifiers(c.get("db"), { usernameCanonical }, current.id);
       if (taken.username) errors.username = [USERNAME_TAKEN];
       Object.assign(changes, { username, usernameCanonical });
     }
@@ -56,7 +56,7 @@ async function updateUser(c: Context<AppEnv>, partial: boolean) {
   if (values.first_name !== undefined) changes.firstName = values.first_name;
   if (values.last_name !== undefined) changes.lastName = values.last_name;
 
-  const result = await updateProfile(c.var.db, current.id, changes);
+  const result = await updateProfile(c.get("db"), current.id, changes);
   // Cached sessions carry the user's details: drop them so every request sees the change.
   forgetUser(current.id);
   if (result === "username-taken") throw fieldErrors({ username: [USERNAME_TAKEN] });

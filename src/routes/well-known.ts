@@ -10,7 +10,7 @@ const JWKS_MAX_AGE_SECONDS = 300;
 export const wellKnownRoutes = new Hono<AppEnv>();
 
 wellKnownRoutes.get("/jwks.json", (c) => {
-  const { current, previous } = c.var.config.gatewayKeys;
+  const { current, previous } = c.get("config").gatewayKeys;
   const signing = current ?? (isLocalRequest(c) ? DEVELOPMENT_KEY : null);
   const keys = [signing, previous].filter((key) => key !== null).map((key) => key.publicJwk);
   return c.json({ keys }, 200, { "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}` });

@@ -73,7 +73,7 @@ describe("npm run manage -- import-django", () => {
       "SELECT t.key_digest, t.created_ms, u.username FROM tokens t JOIN users u ON u.id = t.user_id",
     );
     for (const token of expected.tokens) {
-      const digest = await sha256Hex(token.key);
+      const digest = sha256Hex(token.key);
       expect(tokens.find((row) => row.key_digest === digest)).toMatchObject({
         username: token.username,
         created_ms: Date.parse(token.created),

@@ -40,7 +40,7 @@ function sql(query: string): Record<string, unknown>[] {
 async function insertToken(userId: number, createdMs: number): Promise<void> {
   const id = `t${Math.random().toString(36).slice(2)}`;
   sql(
-    `INSERT INTO tokens (id, user_id, key_digest, created_ms) VALUES ('${id}', ${userId}, '${await keyDigest(id)}', ${createdMs})`,
+    `INSERT INTO tokens (id, user_id, key_digest, created_ms) VALUES ('${id}', ${userId}, '${keyDigest(id)}', ${createdMs})`,
   );
 }
 

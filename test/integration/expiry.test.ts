@@ -71,7 +71,7 @@ describe("token expiry against TOKEN_TTL", () => {
     expect(await userStatus(key, clock)).toBe(401);
     expect(await userStatus(key, clock)).toBe(401);
     const row = await env.DB.prepare("SELECT count(*) AS n FROM tokens WHERE key_digest = ?")
-      .bind(await keyDigest(key))
+      .bind(keyDigest(key))
       .first<{ n: number }>();
     expect(row?.n).toBe(1);
   });

@@ -19,7 +19,7 @@ const headerText = fc
 async function mintKey(userId: number): Promise<string> {
   const key = generateKey();
   await env.DB.prepare("INSERT INTO tokens (id, user_id, key_digest, created_ms) VALUES (?, ?, ?, ?)")
-    .bind(generateSessionId(), userId, await keyDigest(key), Date.now())
+    .bind(generateSessionId(), userId, keyDigest(key), Date.now())
     .run();
   return key;
 }

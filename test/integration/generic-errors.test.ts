@@ -116,8 +116,20 @@ describe("DRF's generic errors", () => {
     }
   });
 
-  it("sends Cache-Control: no-store on errors too", async () => {
-    expect((await call("/auth/user/")).headers.get("cache-control")).toBe("no-store");
-    expect((await call("/nope")).headers.get("cache-control")).toBe("no-store");
+  it("sends Cache-Control: no-store on every answer of the service, errors too", async () => {
+    const { key } = await register();
+    const answers = [
+      await call("/auth/user/", { headers: tokenHeader(key) }),
+      await call("/auth/sessions/", { headers: tokenHeader(key) }),
+      await call("/auth/user/", { method: "OPTIONS" }),
+      await call("/auth/user/"),
+      await call("/auth/user/", { headers: { authorization: "Token junk" } }),
+      await call("/auth/user/", { headers: { authorization: "Token a b" } }),
+      await call("/auth/user/", { method: "DELETE", headers: tokenHeader(key) }),
+      await post("/auth/login/", "{}", "application/json"),
+      await call("/auth/logout/", { method: "POST", headers: tokenHeader(key) }),
+      await call("/nope"),
+    ];
+    expect(answers.map((response) => response.headers.get("cache-control"))).toEqual(answers.map(() => "no-store"));
   });
 });

@@ -17,7 +17,7 @@ async function tokenAged(userId: number, ageMs: number, fields: { client?: strin
     .bind(
       key.slice(4, 20),
       userId,
-      await keyDigest(key),
+      keyDigest(key),
       T0 - ageMs,
       T0 - (fields.lastUsedAgoMs ?? ageMs),
       fields.client ?? null,
@@ -27,11 +27,7 @@ async function tokenAged(userId: number, ageMs: number, fields: { client?: strin
 }
 
 async function exists(key: string): Promise<boolean> {
-  return (
-    (await env.DB.prepare("SELECT 1 FROM tokens WHERE key_digest = ?")
-      .bind(await keyDigest(key))
-      .first()) !== null
-  );
+  return (await env.DB.prepare("SELECT 1 FROM tokens WHERE key_digest = ?").bind(keyDigest(key)).first()) !== null;
 }
 
 /** Runs the Worker's real scheduled handler at T0 with `vars` layered over the environment. */

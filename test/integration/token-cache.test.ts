@@ -65,9 +65,7 @@ describe("TOKEN_CACHE_TTL", () => {
     const clock = new TestClock();
     const { key, pk } = await register({ clock });
     await me(key, clock);
-    await env.DB.prepare("DELETE FROM tokens WHERE key_digest = ?")
-      .bind(await keyDigest(key))
-      .run();
+    await env.DB.prepare("DELETE FROM tokens WHERE key_digest = ?").bind(keyDigest(key)).run();
     await env.DB.prepare("UPDATE users SET is_active = 0 WHERE id = ?").bind(pk).run();
     clock.advance(10_000);
     expect((await me(key, clock)).status).toBe(200);

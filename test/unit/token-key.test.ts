@@ -64,7 +64,7 @@ describe("isWellFormedKey", () => {
 
 describe("keyDigest", () => {
   it("is the hex SHA-256 of the key", async () => {
-    expect(await keyDigest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(keyDigest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });
 
