@@ -1,9 +1,15 @@
-// The two references every workload is compared with, served by the same runtime in the same run:
-// "hello" (the runtime's limit: no work at all) and "select" (the storage floor: one indexed D1 read).
+// The references every workload is compared with, served by the same runtime in the same run: "hello" (the
+// runtime's limit: no work at all), "select" (the storage floor: one indexed D1 read of one column) and
+// "session" (the app's own authentication query, token joined with its user, run bare: no app around it).
 export default {
   async fetch(request, env) {
-    if (new URL(request.url).pathname === "/select") {
+    const path = new URL(request.url).pathname;
+    if (path === "/select") {
       const row = await env.DB.prepare("SELECT id FROM tokens WHERE key_digest = ?").bind(env.SELECT_DIGEST).first();
+      return Response.json({ found: row !== null });
+    }
+    if (path === "/session") {
+      const row = await env.DB.prepare(env.SESSION_SQL).bind(env.SELECT_DIGEST).first();
       return Response.json({ found: row !== null });
     }
     return new Response("hello");

@@ -4,7 +4,8 @@
  * requests reach the Worker without Miniflare's entry worker, its request logging or a Node.js hop in between.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
@@ -46,12 +47,12 @@ export function appWorker(work: string, name: string, vars: Record<string, strin
 }
 
 /** Miniflare (v4-shaped) options for the two references every workload is compared with. */
-export function referenceWorker(selectDigest: string) {
+export function referenceWorker(selectDigest: string, sessionSql: string) {
   return {
     name: "reference",
     modules: true,
     scriptPath: "scripts/bench/reference.js",
-    bindings: { SELECT_DIGEST: selectDigest },
+    bindings: { SELECT_DIGEST: selectDigest, SESSION_SQL: sessionSql },
     ...DIRECT_SOCKET,
     ...SHARED_WORKER_OPTIONS,
   };
@@ -69,6 +70,50 @@ export async function startRuntime(work: string, workers: ReturnType<typeof appW
     /** The Worker's own socket, as a base URL without a trailing slash. */
     directUrl: async (name: string) => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, ""),
   };
+}
+
+/**
+ * On a machine with 2 or more CPUs, keeps workerd (one thread runs every isolate) on the last CPU and lets the
+ * load generator and this process (which also serves the gateway's origin) have the others (`taskset`), so they
+ * do not take turns on one core: less noise. Returns the command prefix for the load generator, empty when
+ * pinning is not possible.
+ */
+export function pinWorkerd(): string[] {
+  const last = cpus().length - 1;
+  if (last < 1 || !existsSync("/usr/bin/taskset")) return [];
+  const pin = (cpuList: string, pid: number) =>
+    execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpuList, String(pid)], { stdio: "ignore" });
+  for (const pid of ourWorkerdPids()) pin(String(last), pid);
+  // This process too: it serves the gateway's origin.
+  pin(`0-${last - 1}`, process.pid);
+  return ["taskset", "--cpu-list", `0-${last - 1}`];
+}
+
+/** The workerd processes started by this process (its children's children), from /proc. */
+export function ourWorkerdPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("workerd") && isOurs(Number(entry))) {
+        pids.push(Number(entry));
+      }
+    } catch {} // The process ended while we looked.
+  }
+  return pids;
+}
+
+/** `pid`'s fields from /proc/<pid>/stat, from the state on (the command name may contain spaces). */
+export function procStat(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+function isOurs(pid: number): boolean {
+  for (let current = pid, depth = 0; current > 1 && depth < 6; depth++) {
+    if (current === process.pid) return true;
+    current = Number(procStat(current)[1]);
+  }
+  return false;
 }
 
 /** Applies drizzle/*.sql in order, as `wrangler d1 migrations apply` does. */

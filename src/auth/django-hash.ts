@@ -1,9 +1,9 @@
 /**
  * Django's PBKDF2 password hashes (`pbkdf2_sha256$<iterations>$<salt>$<base64>`, and the older
  * `pbkdf2_sha1`), so users imported from Django sign in with their old password; the login then re-hashes
- * it with scrypt. Django has used 260,000 to 1,200,000 iterations, while production Workers refuse PBKDF2
+ * it with Argon2id. Django has used 260,000 to 1,200,000 iterations, while production Workers refuse PBKDF2
  * above 100,000 iterations: up to that count WebCrypto does the work natively, above it the audited
- * pure-JS `@noble/hashes` does. Other Django hashers are recognised by name and never match.
+ * pure-JS `@noble/hashes` does.
  */
 
 import { timingSafeEqual } from "node:crypto";

@@ -12,7 +12,7 @@ export const users = sqliteTable("users", {
   emailCanonical: text("email_canonical").unique(),
   firstName: text("first_name").notNull().default(""),
   lastName: text("last_name").notNull().default(""),
-  /** Self-describing hash, e.g. `scrypt$16384$<salt>$8$5$<base64>` (Django's format). */
+  /** Self-describing hash in Django's format, e.g. `argon2$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`. */
   passwordHash: text("password_hash").notNull(),
   isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
   isStaff: integer("is_staff", { mode: "boolean" }).notNull().default(false),
