@@ -45,9 +45,11 @@ async function newEngine(): Promise<ComputeHash> {
 
 function engineFor(params: Argon2idParams): Promise<ComputeHash> {
   if (params.m > SHARED_ENGINE_MAX_KIB) return newEngine();
-  sharedEngine ??= newEngine();
-  // A failed load is not kept: the next call tries again.
-  sharedEngine.catch(() => (sharedEngine = undefined));
+  if (!sharedEngine) {
+    sharedEngine = newEngine();
+    // A failed load is not kept: the next call tries again.
+    sharedEngine.catch(() => (sharedEngine = undefined));
+  }
   return sharedEngine;
 }
 
