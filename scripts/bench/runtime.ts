@@ -83,10 +83,18 @@ export function pinWorkerd(): string[] {
   if (last < 1 || !existsSync("/usr/bin/taskset")) return [];
   const pin = (cpuList: string, pid: number) =>
     execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpuList, String(pid)], { stdio: "ignore" });
-  for (const pid of ourWorkerdPids()) pin(String(last), pid);
-  // This process too: it serves the gateway's origin.
-  pin(`0-${last - 1}`, process.pid);
-  return ["taskset", "--cpu-list", `0-${last - 1}`];
+  try {
+    for (const pid of ourWorkerdPids()) pin(String(last), pid);
+    // This process too: it serves the gateway's origin.
+    pin(`0-${last - 1}`, process.pid);
+    return ["taskset", "--cpu-list", `0-${last - 1}`];
+  } catch (error) {
+    // A sandbox may refuse affinity changes: measure unpinned rather than not at all.
+    console.error(
+      `bench: could not pin processes to cores (${error instanceof Error ? error.message : error}); unpinned`,
+    );
+    return [];
+  }
 }
 
 /** The workerd processes started by this process (its children's children), from /proc. */
