@@ -142,7 +142,7 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
       report.passwordWarnings.push(`"${user.username}" has no usable password (Django's unusable marker)`);
     else if (!isVerifiableHash(user.passwordHash)) {
       report.passwordWarnings.push(
-        `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt, argon2 (argon2id, up to 100 MiB))`,
+        `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt, argon2 (argon2id, up to 64 MiB))`,
       );
     }
   }
