@@ -89,6 +89,7 @@ describe("password hashing", () => {
     "argon2$argon2id$v=19$m=19456,t=2,p=0$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$eM/ysTrwsREm+z40B0/ToQ",
     "argon2$argon2id$v=19$m=19456,t=2,p=1$$eM/ysTrwsREm+z40B0/ToQ",
     "argon2$argon2id$v=19$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$not base64!",
+    `argon2$argon2id$v=19$m=19456,t=2,p=1$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$${"A".repeat(100)}`,
   ])("never matches the malformed or unsupported hash %j", async (encoded) => {
     expect(await verifyPassword("anything", encoded)).toBe(false);
     expect(needsRehash(encoded)).toBe(true);

@@ -78,8 +78,9 @@ interface ParsedArgon2id {
   tag: Buffer;
 }
 
+/** Salts of 8 to 66 bytes and tags of 4 to 66 (unpadded base64): longer ones are no hash this service or Django writes. */
 const FORMAT =
-  /^argon2\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{6,})$/;
+  /^argon2\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,88})\$([A-Za-z0-9+/]{6,88})$/;
 
 /** The parameters, salt and tag of a Django Argon2id hash within the accepted bounds; null otherwise. */
 export function parseArgon2id(encoded: string): ParsedArgon2id | null {
