@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type FieldErrors = Record<string, string[]>;
 
-/** `WWW-Authenticate` value on every 401, as DRF's TokenAuthentication sends. */
+/** The headers of every 401: DRF's TokenAuthentication challenge, JSON, and never cached. */
 const UNAUTHORIZED_HEADERS = {
   "Content-Type": "application/json",
   "WWW-Authenticate": "Token",

@@ -33,12 +33,7 @@ export function readCredential(authorization: string | undefined, cookieKey: str
   return { kind: "none" };
 }
 
-/** The usual header, `Token <key>` with one space: answered without splitting (same result as the general rule). */
-const USUAL_HEADER = /^(?:token|bearer) ([\x21-\x7e]+)$/i;
-
 function readAuthorizationHeader(header: string): Credential {
-  const usual = USUAL_HEADER.exec(header);
-  if (usual) return { kind: "key", key: usual[1] as string, source: "header" };
   const parts = header.split(ASCII_WHITESPACE).filter((part) => part !== "");
   const keyword = parts[0];
   if (keyword === undefined || !KEYWORDS.has(keyword.toLowerCase())) return { kind: "none" };

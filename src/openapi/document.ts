@@ -42,6 +42,7 @@ const page = (summary: string, path: string): Endpoint => ({
   responses: { 200: { description: "HTML page", html: true } },
 });
 const PASSWORD_EXAMPLE = "correct horse battery staple";
+const NEW_PASSWORD_EXAMPLE = { new_password1: "a brand new passphrase", new_password2: "a brand new passphrase" };
 
 /** Every route the service answers itself. The gateway forwards all other paths (see the description). */
 export const ENDPOINTS: Endpoint[] = [
@@ -132,8 +133,7 @@ export const ENDPOINTS: Endpoint[] = [
       schema: passwordChangeFields,
       example: {
         old_password: PASSWORD_EXAMPLE,
-        new_password1: "a brand new passphrase",
-        new_password2: "a brand new passphrase",
+        ...NEW_PASSWORD_EXAMPLE,
       },
     },
     responses: { 200: detail('`{"detail":"New password has been saved."}`'), 400: fieldErrors },
@@ -156,8 +156,7 @@ export const ENDPOINTS: Endpoint[] = [
       example: {
         uid: "nQ3xV8kL2pR7tY1z",
         token: "Yioj7PqR2sT9uVwXyZ0aB1cD2eF3gH4i",
-        new_password1: "a brand new passphrase",
-        new_password2: "a brand new passphrase",
+        ...NEW_PASSWORD_EXAMPLE,
       },
     },
     responses: { 200: detail('`{"detail":"Password has been reset with the new password."}`'), 400: fieldErrors },

@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
+import { sessionUserColumns } from "./users";
 
 /** What a login records about the device it issues a token to. */
 export interface NewSession {
@@ -33,11 +34,7 @@ export interface AuthenticatedSession {
 
 const authQueries = new WeakMap<Database, ReturnType<typeof prepareAuthQuery>>();
 
-/**
- * Built once per database handle: the hot path then only binds the digest (no SQL building per request). Its
- * rows are read as arrays (`values`), in this select's column order, and mapped by `authenticatedSession`:
- * Drizzle's generic row mapping would be a measurable share of an authenticated request's CPU.
- */
+/** Built once per database handle: the hot path then only binds the digest (no SQL building per request). */
 function prepareAuthQuery(db: Database) {
   return authSelect(db).prepare();
 }
@@ -50,42 +47,22 @@ export function authSelect(db: Database) {
       createdMs: tokens.createdMs,
       lastUsedMs: tokens.lastUsedMs,
       client: tokens.client,
-      userId: users.id,
-      username: users.username,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      isActive: users.isActive,
+      user: sessionUserColumns,
     })
     .from(tokens)
     .innerJoin(users, eq(users.id, tokens.userId))
     .where(eq(tokens.keyDigest, sql.placeholder("digest")));
 }
 
-/** One row of the auth query, in its column order (see `prepareAuthQuery`). */
-type AuthRow = [string, number, number | null, string | null, number, string, string | null, string, string, number];
-
-function authenticatedSession(row: AuthRow): AuthenticatedSession {
-  const [sessionId, createdMs, lastUsedMs, client, id, username, email, firstName, lastName, isActive] = row;
-  return {
-    sessionId,
-    createdMs,
-    lastUsedMs,
-    client,
-    user: { id, username, email, firstName, lastName, isActive: isActive === 1 },
-  };
-}
-
 /** The one query behind every authenticated request: the unique index on `key_digest`, joined to the user. */
-export async function findSessionByDigest(db: Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
+export function findSessionByDigest(db: Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
   let query = authQueries.get(db);
   if (!query) {
     query = prepareAuthQuery(db);
     authQueries.set(db, query);
   }
   const prepared = query;
-  const [row] = (await storeCall(() => prepared.values({ digest: keyDigest }))) as AuthRow[];
-  return row && authenticatedSession(row);
+  return storeCall(() => prepared.get({ digest: keyDigest }));
 }
 
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
