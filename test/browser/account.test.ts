@@ -10,12 +10,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium";
 import { type DevServer, startDevServer } from "../support/dev-server";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DOCS = process.env.SCREENSHOT_DIR
   ? join(ROOT, process.env.SCREENSHOT_DIR)
   : mkdtempSync(join(tmpdir(), "screenshots-"));
@@ -73,19 +73,7 @@ beforeAll(async () => {
   server = await startDevServer({ MAIL_WEBHOOK_URL: `http://127.0.0.1:${mailPort}/`, EMAIL_VERIFICATION: "optional" });
   // Chromium keeps the auth cookie (Secure) on http://localhost, a potentially trustworthy origin.
   base = `http://localhost:${server.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(DOCS, { recursive: true });
 }, 150_000);
 
