@@ -24,3 +24,14 @@ export function toBase62(value: number, width: number): string {
   }
   return out;
 }
+
+/** The integer that `toBase62` renders as `digits` (every character must be a base62 digit). */
+export function fromBase62(digits: string): number {
+  let value = 0;
+  for (const digit of digits) {
+    const index = BASE62.indexOf(digit);
+    if (index < 0) throw new RangeError(`not a base62 digit: ${digit}`);
+    value = value * 62 + index;
+  }
+  return value;
+}

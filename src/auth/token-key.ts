@@ -1,34 +1,60 @@
 /**
- * Token keys: `etk_` + 32 random base62 characters (≈190 bits) + a 6-character base62 CRC32 of what
- * precedes it. The prefix lets secret scanners recognise a leaked key; the checksum lets the service
- * answer a mistyped or forged key without touching the database. Only the SHA-256 digest is stored.
+ * Token keys: `etk_` + a 2-character base62 shard number + 32 random base62 characters (≈190 bits) + a
+ * 6-character base62 CRC-32 of everything before it. The prefix lets secret scanners recognise a leaked key;
+ * the checksum lets the service answer a mistyped or forged key without touching the database; the shard
+ * number says which token database holds the key, so that a later split of the store across several D1
+ * databases routes every key without a look-up and never reissues one (docs/SCALE.md). Only the SHA-256
+ * digest is stored.
+ *
+ * Keys issued before the shard field existed (`etk_` + 38) and DRF keys imported from Django (40 hex digits)
+ * stay valid: both belong to shard 0, where every user created before a split lives.
  */
+import { crc32 } from "node:zlib";
 import { sha256Hex } from "./digest";
-import { randomBase62, toBase62 } from "./random";
+import { fromBase62, randomBase62, toBase62 } from "./random";
 
 export const KEY_PREFIX = "etk_";
+const SHARD_LENGTH = 2;
 const SECRET_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
-export const KEY_LENGTH = KEY_PREFIX.length + SECRET_LENGTH + CHECKSUM_LENGTH;
-const KEY_SHAPE = /^etk_[0-9A-Za-z]{38}$/;
+export const KEY_LENGTH = KEY_PREFIX.length + SHARD_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH;
+/** Shards a key can name: two base62 digits. */
+export const MAX_SHARDS = 62 ** SHARD_LENGTH;
+const KEY_SHAPE = /^etk_[0-9A-Za-z]{40}$/;
+/** Keys issued before the shard field: `etk_` + 32 random + 6 checksum. */
+const UNSHARDED_KEY_SHAPE = /^etk_[0-9A-Za-z]{38}$/;
 /** Django REST Framework's keys (40 hex digits), which users imported from Django keep using. */
 const DJANGO_KEY_SHAPE = /^[0-9a-f]{40}$/;
 
-/** A new key, shown to its owner once and never stored. */
-export function generateKey(): string {
-  const body = KEY_PREFIX + randomBase62(SECRET_LENGTH);
+/** What a well-formed key tells without a database: the shard holding its token. */
+export interface KeyRoute {
+  shard: number;
+}
+
+/** A new key for a token stored in `shard` (default 0), shown to its owner once and never stored. */
+export function generateKey(shard = 0): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= MAX_SHARDS) throw new RangeError(`no such shard: ${shard}`);
+  const body = KEY_PREFIX + toBase62(shard, SHARD_LENGTH) + randomBase62(SECRET_LENGTH);
   return body + checksum(body);
 }
 
 /**
- * True when `key` has our shape and its checksum matches, or is a DRF key imported from Django: anything
- * else cannot be a key we hold.
+ * Where the key's token lives, when `key` has one of our shapes with a matching checksum or is a DRF key
+ * imported from Django; null for anything else, which cannot be a key we hold.
  */
-export function isWellFormedKey(key: string): boolean {
-  if (DJANGO_KEY_SHAPE.test(key)) return true;
-  if (!KEY_SHAPE.test(key)) return false;
+export function routeKey(key: string): KeyRoute | null {
+  if (DJANGO_KEY_SHAPE.test(key)) return { shard: 0 };
+  const sharded = KEY_SHAPE.test(key);
+  if (!sharded && !UNSHARDED_KEY_SHAPE.test(key)) return null;
   const body = key.slice(0, -CHECKSUM_LENGTH);
-  return checksum(body) === key.slice(-CHECKSUM_LENGTH);
+  if (checksum(body) !== key.slice(-CHECKSUM_LENGTH)) return null;
+  if (!sharded) return { shard: 0 };
+  return { shard: fromBase62(key.slice(KEY_PREFIX.length, KEY_PREFIX.length + SHARD_LENGTH)) };
+}
+
+/** True when `key` could be a key we issued or imported (see `routeKey`). */
+export function isWellFormedKey(key: string): boolean {
+  return routeKey(key) !== null;
 }
 
 /** Lower-case hex SHA-256 of the key: what the `tokens.key_digest` column holds and is looked up by. */
@@ -41,21 +67,7 @@ export function generateSessionId(): string {
   return randomBase62(16);
 }
 
+/** CRC-32 (IEEE, node:zlib's) of the ASCII text, in 6 base62 digits. */
 function checksum(text: string): string {
   return toBase62(crc32(text), CHECKSUM_LENGTH);
-}
-
-const CRC32_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-/** CRC-32 (IEEE) of an ASCII string. */
-export function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) {
-    crc = (CRC32_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -21,7 +21,7 @@ export const LoginResponseSchema = z
   })
   .openapi("LoginResponse", {
     example: {
-      key: "etk_Pobl4WlZdprPNmsNQeKyIH5tr9NbdJLI34zjo4",
+      key: "etk_00Xq3mZ8rT1vB6nK2pL9sD4fG7hJ0wY5cE3GmpD7",
       expiry: "2026-12-16T10:00:00.000000Z",
       user: { pk: 42, username: "ada", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" },
     },

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { generateKey } from "../../src/auth/token-key";
+import { generateKey, keyDigest } from "../../src/auth/token-key";
 import { call, json, login, register, TestClock, tokenHeader } from "../helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
@@ -53,6 +53,17 @@ describe("credentials table (API.md)", () => {
     const { key } = await register();
     expect((await call("/auth/logout/", { method: "POST", headers: tokenHeader(key) })).status).toBe(200);
     await expect401(await me(tokenHeader(key)), INVALID);
+  });
+
+  it("accepts a key issued before keys carried a shard number (etk_ + 38)", async () => {
+    const { pk } = await register();
+    const legacyKey = "etk_Pobl4WlZdprPNmsNQeKyIH5tr9NbdJLI34zjo4";
+    await env.DB.prepare("INSERT INTO tokens (id, user_id, key_digest, created_ms) VALUES (?, ?, ?, ?)")
+      .bind("legacy-shape", pk, keyDigest(legacyKey), Date.now())
+      .run();
+    const response = await me(tokenHeader(legacyKey));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { pk: number }).pk).toBe(pk);
   });
 
   it("refuses the token of an inactive user, even an expired one", async () => {

@@ -23,7 +23,7 @@ describe("POST /auth/registration/", () => {
     expect(response.headers.get("set-cookie")).toMatch(/^auth_token=etk_/);
     const body = (await response.json()) as { key: string; expiry: string; user: Record<string, unknown> };
     expect(Object.keys(body)).toEqual(["key", "expiry", "user"]);
-    expect(body.key).toMatch(/^etk_[0-9A-Za-z]{38}$/);
+    expect(body.key).toMatch(/^etk_[0-9A-Za-z]{40}$/);
     expect(body.expiry).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(body.user).toEqual({
       pk: expect.any(Number),
