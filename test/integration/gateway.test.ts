@@ -165,6 +165,35 @@ describe("forwarding", () => {
     expect(received?.headers["keep-alive"]).toBeUndefined();
   });
 
+  it("drops every header whose name holds an underscore, on authenticated and public paths", async () => {
+    // CGI-style stacks (Django's WSGI environ, PHP, Rack) read `X_Auth_User_Id` as HTTP_X_AUTH_USER_ID, the very
+    // name of the gateway's own header.
+    const { origin, options } = gateway({ PUBLIC_PATHS: "/public/*" });
+    const { key, pk } = await register();
+    const spoofed = {
+      X_Auth_User_Id: "1",
+      x_auth_username: "root",
+      "X-Auth_Session-Id": "forged",
+      X_Forwarded_For: "10.0.0.1",
+      X_Forwarded_Host: "evil.example",
+      "x-trace_id": "t-1",
+      "x-request-id": "r-1",
+    };
+    for (const [path, headers] of [
+      ["http://localhost:8787/api", { ...tokenHeader(key), ...spoofed }],
+      ["http://localhost:8787/public/page", spoofed],
+    ] as const) {
+      expect((await call(path, { headers }, options)).status).toBe(201);
+    }
+    const [authenticated, anonymous] = await origin.calls();
+    for (const received of [authenticated, anonymous]) {
+      expect(Object.keys(received?.headers ?? {}).filter((name) => name.includes("_"))).toEqual([]);
+      expect(received?.headers["x-request-id"]).toBe("r-1");
+    }
+    expect(authenticated?.headers["x-auth-user-id"]).toBe(String(pk));
+    expect(anonymous?.headers["x-auth-user-id"]).toBeUndefined();
+  });
+
   it("passes other cookies on and keeps the auth cookie at the edge", async () => {
     const { origin, options } = gateway();
     const { key } = await register();
