@@ -5,6 +5,8 @@
  * (`Set-Cookie` included) and body passed back, also streamed. WebSocket upgrades pass through.
  */
 
+import { isWebSocketUpgrade } from "../http/upgrade";
+
 /** RFC 9110 §7.6.1 connection-specific headers, never forwarded by a proxy. */
 const HOP_BY_HOP = [
   "connection",
@@ -22,10 +24,6 @@ export interface Identity {
   username: string;
   sessionId: string;
   assertion: string;
-}
-
-function isWebSocketUpgrade(headers: Headers): boolean {
-  return headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 /**
@@ -77,7 +75,7 @@ export function upstreamRequest(request: Request, options: ForwardOptions): Requ
   target.search = incoming.search;
 
   const headers = new Headers(request.headers);
-  const websocket = isWebSocketUpgrade(headers);
+  const websocket = isWebSocketUpgrade(headers.get("upgrade"));
   dropHopByHop(headers, websocket);
   for (const name of [...headers.keys()]) {
     if (isSpoofableHeader(name)) headers.delete(name);

@@ -360,6 +360,74 @@ describe("a Worker origin through the ORIGIN service binding", () => {
   });
 });
 
+describe("WebSocket upgrades and the CSRF rule", () => {
+  /** A Worker origin that accepts every upgrade and records what it was sent. */
+  function socketOrigin() {
+    const seen: Request[] = [];
+    const ORIGIN = {
+      fetch: async (request: Request) => {
+        seen.push(request);
+        const pair = new WebSocketPair();
+        pair[1].accept();
+        return new Response(null, { status: 101, webSocket: pair[0] });
+      },
+    };
+    return { seen, options: { env: { ORIGIN, ALLOWED_ORIGINS: "https://app.example.com" } } };
+  }
+
+  const upgrade = (credential: Record<string, string>, extra: Record<string, string> = {}) => ({
+    headers: { upgrade: "websocket", connection: "Upgrade", ...credential, ...extra },
+  });
+
+  it("refuses a cookie-authenticated upgrade from a foreign or missing Origin, and forwards nothing", async () => {
+    const { seen, options } = socketOrigin();
+    const { key } = await register();
+    const cookie = { cookie: `auth_token=${key}` };
+    const forged = await call("http://localhost/socket", upgrade(cookie, { origin: "https://evil.example" }), options);
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({
+      detail: "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
+    });
+    const shouting = await call(
+      "http://localhost/socket",
+      upgrade(cookie, { upgrade: "WebSocket", origin: "null" }),
+      options,
+    );
+    expect(shouting.status).toBe(403);
+    const bare = await call("http://localhost/socket", upgrade(cookie), options);
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { detail: string }).detail).toMatch(/^CSRF Failed:/);
+    expect(seen).toHaveLength(0);
+  });
+
+  it("forwards a cookie-authenticated upgrade from the service's own or an allowed origin, with identity", async () => {
+    const { seen, options } = socketOrigin();
+    const { key, pk } = await register();
+    const cookie = { cookie: `auth_token=${key}` };
+    for (const origin of ["http://localhost", "https://app.example.com"]) {
+      const response = await call("http://localhost/socket", upgrade(cookie, { origin }), options);
+      expect(response.status, origin).toBe(101);
+      response.webSocket?.accept();
+      response.webSocket?.close();
+    }
+    expect(seen.map((request) => request.headers.get("x-auth-user-id"))).toEqual([String(pk), String(pk)]);
+  });
+
+  it("does not apply the rule to a header-authenticated upgrade", async () => {
+    const { seen, options } = socketOrigin();
+    const { key } = await register();
+    const response = await call(
+      "http://localhost/socket",
+      upgrade(tokenHeader(key), { origin: "https://evil.example" }),
+      options,
+    );
+    expect(response.status).toBe(101);
+    response.webSocket?.accept();
+    response.webSocket?.close();
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe("CORS for ALLOWED_ORIGINS", () => {
   const allowed = "https://app.example.com";
 
