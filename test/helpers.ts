@@ -154,6 +154,8 @@ export function originBucket() {
 export interface OriginCall {
   method: string;
   path: string;
+  /** The request-target as the origin received it, undecoded and unnormalised. */
+  rawPath: string;
   headers: Record<string, string | undefined>;
   bodyLength: number;
   bodySha256: string;

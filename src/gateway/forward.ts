@@ -1,9 +1,11 @@
 /**
  * Forwarding a request to the origin as a proxy must: the method, path, query and body unchanged and
- * streamed; hop-by-hop headers dropped; the client's token (header or cookie) and any `X-Auth-*` it sent
- * removed before the gateway adds its own; the origin's status, headers (`Set-Cookie` included) and body
- * passed back, also streamed. WebSocket upgrades pass through.
+ * streamed; hop-by-hop headers dropped; the client's token (header or cookie), any `X-Auth-*` it sent and
+ * any header whose name holds `_` removed before the gateway adds its own; the origin's status, headers
+ * (`Set-Cookie` included) and body passed back, also streamed. WebSocket upgrades pass through.
  */
+
+import { isWebSocketUpgrade } from "../http/upgrade";
 
 /** RFC 9110 §7.6.1 connection-specific headers, never forwarded by a proxy. */
 const HOP_BY_HOP = [
@@ -24,8 +26,15 @@ export interface Identity {
   assertion: string;
 }
 
-function isWebSocketUpgrade(headers: Headers): boolean {
-  return headers.get("upgrade")?.toLowerCase() === "websocket";
+/**
+ * Headers the client may not send to the origin: any `X-Auth-*` (only the gateway speaks for the user), and
+ * any name holding `_`, because CGI-style stacks (Django's WSGI environ, PHP, Rack) turn `-` into `_` and so
+ * read `X_Auth_User_Id` as the gateway's own `X-Auth-User-Id` (and `X_Forwarded_For` as `X-Forwarded-For`).
+ * nginx and Apache drop such headers by default for the same reason.
+ */
+export function isSpoofableHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith("x-auth-") || lower.includes("_");
 }
 
 function dropHopByHop(headers: Headers, keepUpgrade: boolean): void {
@@ -66,10 +75,10 @@ export function upstreamRequest(request: Request, options: ForwardOptions): Requ
   target.search = incoming.search;
 
   const headers = new Headers(request.headers);
-  const websocket = isWebSocketUpgrade(headers);
+  const websocket = isWebSocketUpgrade(headers.get("upgrade"));
   dropHopByHop(headers, websocket);
   for (const name of [...headers.keys()]) {
-    if (name.toLowerCase().startsWith("x-auth-")) headers.delete(name);
+    if (isSpoofableHeader(name)) headers.delete(name);
   }
   // The token never leaves the edge: it is the client's credential for us, not for the origin.
   if (/^\s*(token|bearer)(\s|$)/i.test(headers.get("authorization") ?? "")) headers.delete("authorization");

@@ -10,6 +10,7 @@ import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenErrorResponse } from "../errors";
 import { runInBackground } from "../http/background";
+import { isWebSocketUpgrade } from "../http/upgrade";
 import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod } from "./csrf";
@@ -35,9 +36,14 @@ export function requestCredential(c: Context<AppEnv>): Credential {
   return readCredential(c.req.header("authorization"), getCookie(c, c.get("config").authCookieName));
 }
 
-/** Stops a cookie-authenticated unsafe request that does not come from a trusted origin (403). */
+/**
+ * Stops a cookie-authenticated unsafe request, or WebSocket upgrade, that does not come from a trusted origin
+ * (403). An upgrade is a GET, but browsers let any page open a socket with the user's cookies (no CORS), and
+ * what then flows over it is the user's: it is checked like an unsafe method (API.md).
+ */
 export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
-  if (credential.kind !== "key" || credential.source !== "cookie" || !isUnsafeMethod(c.req.method)) return;
+  if (credential.kind !== "key" || credential.source !== "cookie") return;
+  if (!isUnsafeMethod(c.req.method) && !isWebSocketUpgrade(c.req.header("upgrade"))) return;
   const failure = csrfFailure(
     c.req.header("origin"),
     c.req.header("referer"),

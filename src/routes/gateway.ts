@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { ConfigError, type Gateway } from "../config";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
+import { isAmbiguousPath } from "../gateway/ambiguous-path";
 import { signAssertion } from "../gateway/assertion";
 import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/forward";
 import { matchesAny } from "../gateway/public-paths";
@@ -19,6 +20,8 @@ import { authenticateRequest } from "../middleware/authenticate";
 const SERVICE_PREFIXES = ["/auth/", "/.well-known/", "/account/"];
 const SERVICE_PATHS = new Set(["/auth", "/.well-known", "/openapi.json", "/docs", "/account"]);
 
+const AMBIGUOUS_PATH = "Ambiguous path: encoded slashes, backslashes and dots, and dot segments, are not accepted.";
+
 export function isServicePath(path: string): boolean {
   return SERVICE_PATHS.has(path) || SERVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
@@ -26,6 +29,8 @@ export function isServicePath(path: string): boolean {
 export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
   const gateway = c.get("config").gateway;
   if (!gateway || isServicePath(c.req.path)) throw detailError(404, NOT_FOUND);
+  // Before authentication and the public paths: a path the origin could read as another one is never forwarded.
+  if (isAmbiguousPath(new URL(c.req.url).pathname)) throw detailError(400, AMBIGUOUS_PATH);
 
   let identity: Identity | null = null;
   if (!matchesAny(c.req.path, gateway.publicPaths)) {

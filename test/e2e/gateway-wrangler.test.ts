@@ -2,7 +2,7 @@
  * End to end, as a user runs it: `npm start` (wrangler dev on a fresh local D1, migrated by the start
  * script) in front of a real local HTTP origin process.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verify } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
   const originPort = (origin.address() as AddressInfo).port;
 
-  server = await startDevServer({ ORIGIN_URL: `http://127.0.0.1:${originPort}`, PUBLIC_PATHS: "/health" });
+  server = await startDevServer({ ORIGIN_URL: `http://127.0.0.1:${originPort}`, PUBLIC_PATHS: "/health,/public/*" });
   base = `http://127.0.0.1:${server.port}`;
 }, 120_000);
 
@@ -64,5 +64,38 @@ describe("npm start as an auth gateway in front of a local origin", () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(originCalls.at(-1)?.headers["x-auth-assertion"]).toBeUndefined();
+  });
+
+  it("refuses ambiguous paths and strips underscore headers on the real HTTP ingress", async () => {
+    // node:http sends the request-target as written: fetch() would resolve the dot segments client-side.
+    const raw = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const sent = request({ host: "127.0.0.1", port: server.port, path, headers }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        sent.on("error", reject);
+        sent.end();
+      });
+    const before = originCalls.length;
+    for (const path of [
+      "/public/..%2fprivate",
+      "/public/..%252Fprivate",
+      "/public/..;/private",
+      "/public/%2e%2e%2fx",
+    ]) {
+      expect(await raw(path), path).toBe(400);
+    }
+    // A literal or %2e dot segment never reaches the gateway's match unresolved: /private needs a token.
+    for (const path of ["/public/../private", "/public/%2e%2e/private", "/public/..\\private"]) {
+      expect(await raw(path), path).toBe(401);
+    }
+    expect(originCalls.length).toBe(before);
+
+    expect(await raw("/public/page", { X_Auth_User_Id: "1", "x-request-id": "r-1" })).toBe(200);
+    const received = originCalls.at(-1);
+    expect(received?.path).toBe("/public/page");
+    expect(Object.keys(received?.headers ?? {}).filter((name) => name.includes("_"))).toEqual([]);
+    expect(received?.headers["x-request-id"]).toBe("r-1");
   });
 });

@@ -165,6 +165,35 @@ describe("forwarding", () => {
     expect(received?.headers["keep-alive"]).toBeUndefined();
   });
 
+  it("drops every header whose name holds an underscore, on authenticated and public paths", async () => {
+    // CGI-style stacks (Django's WSGI environ, PHP, Rack) read `X_Auth_User_Id` as HTTP_X_AUTH_USER_ID, the very
+    // name of the gateway's own header.
+    const { origin, options } = gateway({ PUBLIC_PATHS: "/public/*" });
+    const { key, pk } = await register();
+    const spoofed = {
+      X_Auth_User_Id: "1",
+      x_auth_username: "root",
+      "X-Auth_Session-Id": "forged",
+      X_Forwarded_For: "10.0.0.1",
+      X_Forwarded_Host: "evil.example",
+      "x-trace_id": "t-1",
+      "x-request-id": "r-1",
+    };
+    for (const [path, headers] of [
+      ["http://localhost:8787/api", { ...tokenHeader(key), ...spoofed }],
+      ["http://localhost:8787/public/page", spoofed],
+    ] as const) {
+      expect((await call(path, { headers }, options)).status).toBe(201);
+    }
+    const [authenticated, anonymous] = await origin.calls();
+    for (const received of [authenticated, anonymous]) {
+      expect(Object.keys(received?.headers ?? {}).filter((name) => name.includes("_"))).toEqual([]);
+      expect(received?.headers["x-request-id"]).toBe("r-1");
+    }
+    expect(authenticated?.headers["x-auth-user-id"]).toBe(String(pk));
+    expect(anonymous?.headers["x-auth-user-id"]).toBeUndefined();
+  });
+
   it("passes other cookies on and keeps the auth cookie at the edge", async () => {
     const { origin, options } = gateway();
     const { key } = await register();
@@ -328,6 +357,74 @@ describe("a Worker origin through the ORIGIN service binding", () => {
     socket.send("hi");
     expect(await reply).toBe("echo:hi");
     socket.close();
+  });
+});
+
+describe("WebSocket upgrades and the CSRF rule", () => {
+  /** A Worker origin that accepts every upgrade and records what it was sent. */
+  function socketOrigin() {
+    const seen: Request[] = [];
+    const ORIGIN = {
+      fetch: async (request: Request) => {
+        seen.push(request);
+        const pair = new WebSocketPair();
+        pair[1].accept();
+        return new Response(null, { status: 101, webSocket: pair[0] });
+      },
+    };
+    return { seen, options: { env: { ORIGIN, ALLOWED_ORIGINS: "https://app.example.com" } } };
+  }
+
+  const upgrade = (credential: Record<string, string>, extra: Record<string, string> = {}) => ({
+    headers: { upgrade: "websocket", connection: "Upgrade", ...credential, ...extra },
+  });
+
+  it("refuses a cookie-authenticated upgrade from a foreign or missing Origin, and forwards nothing", async () => {
+    const { seen, options } = socketOrigin();
+    const { key } = await register();
+    const cookie = { cookie: `auth_token=${key}` };
+    const forged = await call("http://localhost/socket", upgrade(cookie, { origin: "https://evil.example" }), options);
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({
+      detail: "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
+    });
+    const shouting = await call(
+      "http://localhost/socket",
+      upgrade(cookie, { upgrade: "WebSocket", origin: "null" }),
+      options,
+    );
+    expect(shouting.status).toBe(403);
+    const bare = await call("http://localhost/socket", upgrade(cookie), options);
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { detail: string }).detail).toMatch(/^CSRF Failed:/);
+    expect(seen).toHaveLength(0);
+  });
+
+  it("forwards a cookie-authenticated upgrade from the service's own or an allowed origin, with identity", async () => {
+    const { seen, options } = socketOrigin();
+    const { key, pk } = await register();
+    const cookie = { cookie: `auth_token=${key}` };
+    for (const origin of ["http://localhost", "https://app.example.com"]) {
+      const response = await call("http://localhost/socket", upgrade(cookie, { origin }), options);
+      expect(response.status, origin).toBe(101);
+      response.webSocket?.accept();
+      response.webSocket?.close();
+    }
+    expect(seen.map((request) => request.headers.get("x-auth-user-id"))).toEqual([String(pk), String(pk)]);
+  });
+
+  it("does not apply the rule to a header-authenticated upgrade", async () => {
+    const { seen, options } = socketOrigin();
+    const { key } = await register();
+    const response = await call(
+      "http://localhost/socket",
+      upgrade(tokenHeader(key), { origin: "https://evil.example" }),
+      options,
+    );
+    expect(response.status).toBe(101);
+    response.webSocket?.accept();
+    response.webSocket?.close();
+    expect(seen).toHaveLength(1);
   });
 });
 

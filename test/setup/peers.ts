@@ -10,8 +10,9 @@
  * An origin for the gateway (ORIGIN_URL = <base>/origin/<bucket>), recording every call it receives:
  *   ANY  /origin/<bucket>/slow/...          waits 3 s before answering
  *   GET  /origin/<bucket>/download/<bytes>  streams that many bytes
- *   ANY  /origin/<bucket>/...               answers 201 with what it received (method, path, headers, body
- *                                           length and SHA-256), a Set-Cookie and an X-Origin header
+ *   ANY  /origin/<bucket>/...               answers 201 with what it received (method, path, the raw
+ *                                           request-target, headers, body length and SHA-256), a Set-Cookie
+ *                                           and an X-Origin header
  *   GET  /calls/<bucket>                    the calls the origin received for <bucket>
  */
 import { createHash } from "node:crypto";
@@ -33,6 +34,8 @@ interface Inbox {
 interface OriginCall {
   method: string;
   path: string;
+  /** The request-target exactly as it arrived (after the bucket prefix): no decoding, no dot-segment removal. */
+  rawPath: string;
   headers: IncomingMessage["headers"];
   bodyLength: number;
   bodySha256: string;
@@ -66,6 +69,7 @@ export default async function setup(project: TestProject) {
       const call: OriginCall = {
         method: request.method ?? "",
         path: `/${parts.slice(2).join("/")}${url.search}`,
+        rawPath: (request.url ?? "").slice(`/origin/${bucket}`.length),
         headers: request.headers,
         bodyLength,
         bodySha256: hash.digest("hex"),
