@@ -42,6 +42,24 @@ export function isSessionExpired(policy: ExpiryPolicy, session: SessionTimes, no
   return nowMs > sessionExpiresAtMs(policy, session);
 }
 
+/** The coarsest `last_used` resolution: without an idle timeout a minute is plenty for listing devices. */
+export const MAX_LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * How often (ms) a token's `last_used` is recorded at most: min(60 s, half of `TOKEN_IDLE_TTL`). Half the idle
+ * limit is what lets a token used at least this often never idle-expire: at any use, the recorded time is less
+ * than one resolution behind the previous use, itself at most one resolution ago.
+ */
+export function lastUsedResolutionMs(idleTtlSeconds: number | null): number {
+  if (idleTtlSeconds === null) return MAX_LAST_USED_RESOLUTION_MS;
+  return Math.min(MAX_LAST_USED_RESOLUTION_MS, Math.floor((idleTtlSeconds * 1000) / 2));
+}
+
+/** True when a use at `nowMs` should be recorded: the recorded one is at least `resolutionMs` old. */
+export function isUseDueForRecording(recordedMs: number, nowMs: number, resolutionMs: number): boolean {
+  return nowMs - recordedMs >= resolutionMs;
+}
+
 /** True once `nowMs` is more than `ttlSeconds` after `createdMs` (codes and keys with one lifetime). */
 export function isExpired(createdMs: number, ttlSeconds: number, nowMs: number): boolean {
   return nowMs > expiresAtMs(createdMs, ttlSeconds);

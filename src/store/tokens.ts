@@ -1,5 +1,5 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
-import { and, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
@@ -85,15 +85,15 @@ export function evictLeastRecentlyUsed(db: Database, userId: number, keep: numbe
 }
 
 /**
- * Stamps a use of the session, unless another request already did within the write interval (so a burst
- * of requests writes once).
+ * Stamps a use of the session, unless one was recorded after `dueBeforeMs` (by another request or isolate:
+ * a burst of requests writes once, and a newer stamp is never replaced by an older one).
  */
-export function touchSession(db: Database, sessionId: string, nowMs: number, notSinceMs: number): Promise<unknown> {
+export function touchSession(db: Database, sessionId: string, nowMs: number, dueBeforeMs: number): Promise<unknown> {
   return storeCall(() =>
     db
       .update(tokens)
       .set({ lastUsedMs: nowMs })
-      .where(and(eq(tokens.id, sessionId), or(isNull(tokens.lastUsedMs), lt(tokens.lastUsedMs, notSinceMs))))
+      .where(and(eq(tokens.id, sessionId), or(isNull(tokens.lastUsedMs), lte(tokens.lastUsedMs, dueBeforeMs))))
       .run(),
   );
 }

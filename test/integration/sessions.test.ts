@@ -182,6 +182,46 @@ describe("last_used", () => {
   });
 });
 
+describe("last_used under a short TOKEN_IDLE_TTL", () => {
+  const options = (clock: TestClock, db?: D1Database) => ({
+    clock,
+    env: db ? { TOKEN_IDLE_TTL: "3s", DB: db } : { TOKEN_IDLE_TTL: "3s" },
+  });
+
+  it("never idle-expires a token used every 1.2 s", async () => {
+    const clock = new TestClock();
+    const { key } = await register(options(clock));
+    for (let use = 1; use <= 10; use++) {
+      clock.advance(1200);
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock));
+      expect(response.status, `use ${use} at +${use * 1200} ms`).toBe(200);
+    }
+    clock.advance(3001);
+    const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock));
+    expect(await response.json()).toEqual({ error: "Token has expired", is_authenticated: false });
+  });
+
+  it("is recorded every half idle limit at most, after the response, leaving requests one read", async () => {
+    const clock = new TestClock();
+    const { key } = await register(options(clock));
+    const request = async () => {
+      const recorded = recordingD1(env.DB);
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock, recorded.db));
+      expect(response.status).toBe(200);
+      return recorded.statements;
+    };
+    clock.advance(1499);
+    expect(await request()).toHaveLength(1);
+    clock.advance(1);
+    const stamped = await request();
+    expect(stamped).toHaveLength(2);
+    expect(stamped[1]).toMatch(/^update "tokens" set "last_used_ms"/);
+    clock.advance(1499);
+    expect(await request()).toHaveLength(1);
+    expect((await sessions(key, options(clock)))[0]?.last_used).toBe("2026-12-01T10:00:01.500000Z");
+  });
+});
+
 describe("CLIENT_TOKEN_TTLS", () => {
   const options = (clock: TestClock) => ({ clock, env: { CLIENT_TOKEN_TTLS: '{"web":"1h","ios":"30d"}' } });
 
