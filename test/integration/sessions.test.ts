@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { keyDigest } from "../../src/auth/token-key";
 import { call, json, login, PASSWORD, recordingD1, register, TestClock, tokenHeader, uniqueName } from "../helpers";
 
 const HOUR_MS = 3_600_000;
@@ -305,6 +306,85 @@ describe("MAX_TOKENS_PER_USER", () => {
       (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
     expect(await status(second)).toBe(401);
     for (const key of [oldest, third, fourth]) expect(await status(key)).toBe(200);
+  });
+
+  it("follows recorded use: A, B, C a second apart, A used, then D revokes B", async () => {
+    const clock = new TestClock();
+    const recent = { clock, env: { MAX_TOKENS_PER_USER: "3", TOKEN_IDLE_TTL: "4s" } };
+    const { username, key: a } = await register(recent);
+    clock.advance(1000);
+    const b = await login(username, recent);
+    clock.advance(1000);
+    const c = await login(username, recent);
+    clock.advance(1000);
+    expect((await call("/auth/user/", { headers: tokenHeader(a) }, recent)).status).toBe(200);
+    clock.advance(1000);
+    const d = await login(username, recent);
+    const status = async (key: string) => (await call("/auth/user/", { headers: tokenHeader(key) }, recent)).status;
+    expect(await status(b)).toBe(401);
+    for (const key of [a, c, d]) expect(await status(key)).toBe(200);
+  });
+
+  it("counts a token with no recorded use (imported from Django) from its creation", async () => {
+    const clock = new TestClock();
+    const { username, key: a } = await register(options(clock));
+    clock.advance(60_000);
+    const b = await login(username, options(clock));
+    clock.advance(60_000);
+    const c = await login(username, options(clock));
+    await env.DB.prepare("UPDATE tokens SET last_used_ms = NULL WHERE key_digest = ?").bind(keyDigest(c)).run();
+    clock.advance(60_000);
+    const d = await login(username, options(clock));
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    expect(await status(a)).toBe(401);
+    for (const key of [b, c, d]) expect(await status(key)).toBe(200);
+  });
+
+  it("revokes the older of two tokens last used at the same recorded time", async () => {
+    const clock = new TestClock();
+    const recent = { clock, env: { MAX_TOKENS_PER_USER: "2", TOKEN_IDLE_TTL: "2s" } };
+    const { username, key: older } = await register(recent);
+    clock.advance(1000);
+    const newer = await login(username, recent);
+    // Recorded at the newer token's creation instant: a tie on last_used.
+    expect((await call("/auth/user/", { headers: tokenHeader(older) }, recent)).status).toBe(200);
+    clock.advance(500);
+    await login(username, recent);
+    expect((await call("/auth/user/", { headers: tokenHeader(older) }, recent)).status).toBe(401);
+    expect((await call("/auth/user/", { headers: tokenHeader(newer) }, recent)).status).toBe(200);
+  });
+
+  it("breaks a tie on last use and creation by id, never by chance", async () => {
+    const clock = new TestClock();
+    const { username, key: first } = await register(options(clock));
+    const second = await login(username, options(clock));
+    const ids = new Map<string, string>();
+    for (const key of [first, second]) {
+      const current = (await sessions(key, options(clock))).find((session) => session.current);
+      ids.set(key, current?.id as string);
+    }
+    const [lower, higher] = [first, second].sort((x, y) => ((ids.get(x) as string) < (ids.get(y) as string) ? -1 : 1));
+    clock.advance(1000);
+    await login(username, options(clock));
+    await login(username, options(clock));
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    expect(await status(lower as string)).toBe(401);
+    expect(await status(higher as string)).toBe(200);
+  });
+
+  it("never revokes the token the login itself issues, even among logins at the same instant", async () => {
+    const clock = new TestClock();
+    const single = { clock, env: { MAX_TOKENS_PER_USER: "1" } };
+    const { username, key: registered } = await register(single);
+    let previous = registered;
+    for (let i = 0; i < 8; i++) {
+      const fresh = await login(username, single);
+      expect((await call("/auth/user/", { headers: tokenHeader(fresh) }, single)).status).toBe(200);
+      expect((await call("/auth/user/", { headers: tokenHeader(previous) }, single)).status).toBe(401);
+      previous = fresh;
+    }
   });
 
   it("holds under concurrent logins", async () => {
