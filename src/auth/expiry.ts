@@ -30,9 +30,17 @@ export function expiresAtMs(createdMs: number, ttlSeconds: number): number {
   return createdMs + ttlSeconds * 1000;
 }
 
+/**
+ * The session's absolute end, `created + TTL` for its own client's TTL: the `expiry` clients are shown (login
+ * body, `sessions/`). An idle timeout may end it earlier; that deadline moves with use, so it is not reported.
+ */
+export function absoluteExpiresAtMs(policy: ExpiryPolicy, session: Pick<SessionTimes, "createdMs" | "client">): number {
+  return expiresAtMs(session.createdMs, ttlSecondsFor(policy, session.client));
+}
+
 /** The last instant at which the session is valid: the earlier of its absolute and idle limits. */
 export function sessionExpiresAtMs(policy: ExpiryPolicy, session: SessionTimes): number {
-  const absolute = expiresAtMs(session.createdMs, ttlSecondsFor(policy, session.client));
+  const absolute = absoluteExpiresAtMs(policy, session);
   if (policy.idleTtlSeconds === null) return absolute;
   return Math.min(absolute, expiresAtMs(session.lastUsedMs ?? session.createdMs, policy.idleTtlSeconds));
 }

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { deriveClientName } from "../auth/client-name";
-import { isoTimestamp, sessionExpiresAtMs } from "../auth/expiry";
+import { absoluteExpiresAtMs, isoTimestamp, sessionExpiresAtMs } from "../auth/expiry";
 import { generateKey, generateSessionId, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import type { NewSession } from "../store/tokens";
@@ -49,13 +49,15 @@ export function tokenResponse(
   user: PublicUser,
   status: 200 | 201 = 200,
 ) {
-  const expiryMs = sessionExpiresAtMs(c.get("config").expiry, { ...session, lastUsedMs: session.createdMs });
+  const policy = c.get("config").expiry;
+  const expiryMs = absoluteExpiresAtMs(policy, session);
+  const cookieExpiryMs = sessionExpiresAtMs(policy, { ...session, lastUsedMs: session.createdMs });
   setCookie(c, c.get("config").authCookieName, key, {
     httpOnly: true,
     secure: true,
     sameSite: "Lax",
     path: "/",
-    maxAge: Math.min(Math.floor((expiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
+    maxAge: Math.min(Math.floor((cookieExpiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
   });
   return c.json({ key, expiry: isoTimestamp(expiryMs), user: userJson(user) }, status);
 }

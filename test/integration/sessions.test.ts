@@ -145,18 +145,46 @@ describe("TOKEN_IDLE_TTL", () => {
     expect(await response.json()).toEqual({ error: "Token has expired", is_authenticated: false });
     const list = await sessions(active, options);
     expect(list).toHaveLength(1);
-    expect(list[0]?.expiry).toBe("2026-12-01T13:00:00.000000Z");
+    // The absolute end (created + TOKEN_TTL), not the idle deadline.
+    expect(list[0]?.expiry).toBe("2026-12-16T10:00:00.000000Z");
   });
 
-  it("reports the earlier of the two limits as the expiry at login", async () => {
+  it("reports the absolute end as the expiry at login, not the idle deadline", async () => {
     const clock = new TestClock();
     const { username } = await register({ clock });
     const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }), {
       clock,
       env: { TOKEN_IDLE_TTL: "2h" },
     });
-    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-01T12:00:00.000000Z");
-    expect(response.headers.get("set-cookie")).toContain("Max-Age=7200;");
+    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-16T10:00:00.000000Z");
+  });
+
+  it("reports each token's own TTL as its expiry, per client, at login and in sessions/", async () => {
+    const clock = new TestClock();
+    const vars = { TOKEN_IDLE_TTL: "2h", CLIENT_TOKEN_TTLS: '{"web":"1d","ios":"30d"}' };
+    const { username } = await register({ clock, env: vars });
+    clock.advance(1000);
+    const expiries: Record<string, string> = {};
+    let key = "";
+    for (const client of ["web", "ios", "cli"]) {
+      const response = await call("/auth/login/", json("POST", { username, password: PASSWORD, client }), {
+        clock,
+        env: vars,
+      });
+      const body = (await response.json()) as { key: string; expiry: string };
+      expiries[client] = body.expiry;
+      key = body.key;
+    }
+    expect(expiries).toEqual({
+      web: "2026-12-02T10:00:01.000000Z",
+      ios: "2026-12-31T10:00:01.000000Z",
+      cli: "2026-12-16T10:00:01.000000Z",
+    });
+    clock.advance(30 * 60_000);
+    const listed = await sessions(key, { clock, env: vars });
+    for (const client of ["web", "ios", "cli"]) {
+      expect(listed.find((session) => session.client === client)?.expiry).toBe(expiries[client]);
+    }
   });
 });
 
