@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { deriveClientName } from "../auth/client-name";
-import { absoluteExpiresAtMs, isoTimestamp, sessionExpiresAtMs } from "../auth/expiry";
+import { absoluteExpiresAtMs, isoTimestamp } from "../auth/expiry";
 import { generateKey, generateSessionId, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import type { NewSession } from "../store/tokens";
@@ -49,15 +49,15 @@ export function tokenResponse(
   user: PublicUser,
   status: 200 | 201 = 200,
 ) {
-  const policy = c.get("config").expiry;
-  const expiryMs = absoluteExpiresAtMs(policy, session);
-  const cookieExpiryMs = sessionExpiresAtMs(policy, { ...session, lastUsedMs: session.createdMs });
+  const expiryMs = absoluteExpiresAtMs(c.get("config").expiry, session);
+  // The cookie lives as long as the token can: an idle limit is enforced by the server at every request, and
+  // a cookie sized to it would need re-sending the key on ordinary (even forwarded) responses to stay alive.
   setCookie(c, c.get("config").authCookieName, key, {
     httpOnly: true,
     secure: true,
     sameSite: "Lax",
     path: "/",
-    maxAge: Math.min(Math.floor((cookieExpiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
+    maxAge: Math.min(Math.floor((expiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
   });
   return c.json({ key, expiry: isoTimestamp(expiryMs), user: userJson(user) }, status);
 }

@@ -188,6 +188,72 @@ describe("TOKEN_IDLE_TTL", () => {
   });
 });
 
+/** A browser's jar for the auth cookie: it keeps what `Set-Cookie` says, for `Max-Age` by the test clock. */
+class BrowserCookie {
+  private value: string | null = null;
+  private expiresAtMs = 0;
+  constructor(private readonly clock: TestClock) {}
+
+  /** Stores the response's auth cookie, if it set one (RFC 6265: expiry = receipt + Max-Age). */
+  receive(response: Response): void {
+    const header = response.headers.get("set-cookie");
+    if (!header?.startsWith("auth_token=")) return;
+    const [pair = "", ...attributes] = header.split(";").map((part) => part.trim());
+    const maxAge = attributes.find((attribute) => /^max-age=/i.test(attribute));
+    this.value = pair.slice("auth_token=".length);
+    this.expiresAtMs = maxAge ? this.clock.nowMs + Number(maxAge.split("=")[1]) * 1000 : Number.POSITIVE_INFINITY;
+  }
+
+  /** What the browser sends now: the cookie until it expires, then nothing. */
+  headers(): Record<string, string> {
+    return this.value && this.clock.nowMs < this.expiresAtMs ? { cookie: `auth_token=${this.value}` } : {};
+  }
+}
+
+describe("the auth cookie under TOKEN_IDLE_TTL", () => {
+  const vars = { TOKEN_IDLE_TTL: "1h", CLIENT_TOKEN_TTLS: '{"web":"1d"}' };
+  const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
+
+  async function signIn(clock: TestClock): Promise<{ cookie: BrowserCookie; response: Response }> {
+    const { username } = await register({ clock, env: vars });
+    const cookie = new BrowserCookie(clock);
+    const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }, browser), {
+      clock,
+      env: vars,
+    });
+    expect(response.status).toBe(200);
+    cookie.receive(response);
+    return { cookie, response };
+  }
+
+  async function visit(cookie: BrowserCookie, clock: TestClock): Promise<Response> {
+    const response = await call("/auth/user/", { headers: { ...browser, ...cookie.headers() } }, { clock, env: vars });
+    cookie.receive(response);
+    return response;
+  }
+
+  it("lives until the token's absolute expiry, as the body's expiry says", async () => {
+    const clock = new TestClock();
+    const { response } = await signIn(clock);
+    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-02T10:00:00.000000Z");
+    // Matched alone, so a failure never prints the key.
+    expect(response.headers.get("set-cookie")?.match(/; Max-Age=(\d+);/)?.[1]).toBe("86400");
+  });
+
+  it("keeps an active browser signed in past the idle limit, and an idle one out", async () => {
+    const clock = new TestClock();
+    const { cookie } = await signIn(clock);
+    for (let visitNumber = 1; visitNumber <= 9; visitNumber++) {
+      clock.advance(20 * 60_000);
+      expect((await visit(cookie, clock)).status, `visit ${visitNumber} at +${visitNumber * 20} min`).toBe(200);
+    }
+    clock.advance(HOUR_MS + 1000);
+    const idle = await visit(cookie, clock);
+    expect(idle.status).toBe(401);
+    expect(await idle.json()).toEqual({ error: "Token has expired", is_authenticated: false });
+  });
+});
+
 describe("last_used", () => {
   it("is written at most once a minute, after the response, leaving requests one read", async () => {
     const clock = new TestClock();
