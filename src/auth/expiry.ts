@@ -1,7 +1,8 @@
 /**
  * Expiry math for tokens. A token has an absolute lifetime (its client's TTL, else `TOKEN_TTL`) counted from
  * creation and, optionally, an idle lifetime (`TOKEN_IDLE_TTL`) counted from its last use. Its expiry is the
- * earlier of the two; it is valid up to and including that instant and expired after it.
+ * earlier of the two; it is valid up to and including that instant and expired after it. Clients are shown the
+ * absolute end only: the idle deadline moves with every use.
  */
 
 export interface ExpiryPolicy {
