@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { isSessionExpired } from "../auth/expiry";
+import { isSessionExpired, isUseDueForRecording, lastUsedResolutionMs } from "../auth/expiry";
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenErrorResponse } from "../errors";
@@ -17,18 +17,16 @@ import { csrfFailure, isUnsafeMethod } from "./csrf";
 import { cachedSession, cacheSession } from "./session-cache";
 
 /**
- * `last_used` is written at most once a minute per token, after the response: an authenticated request
- * stays one read, and idle expiry (`TOKEN_IDLE_TTL`) is exact to within this interval.
+ * Records the use after the response, at most once per resolution (min(60 s, half of `TOKEN_IDLE_TTL`)) per
+ * token: an authenticated request stays one read, and a token in use never idle-expires.
  */
-export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-
 function stampLastUse(c: Context<AppEnv>, session: AuthenticatedSession): void {
   const now = c.get("now");
-  const notSinceMs = now - LAST_USED_WRITE_INTERVAL_MS;
-  if ((session.lastUsedMs ?? session.createdMs) >= notSinceMs) return;
+  const resolutionMs = lastUsedResolutionMs(c.get("config").expiry.idleTtlSeconds);
+  if (!isUseDueForRecording(session.lastUsedMs ?? session.createdMs, now, resolutionMs)) return;
   // Keeps a cached copy current too, so the next requests do not stamp again.
   session.lastUsedMs = now;
-  runInBackground(c, "last_used stamp", () => touchSession(c.get("db"), session.sessionId, now, notSinceMs));
+  runInBackground(c, "last_used stamp", () => touchSession(c.get("db"), session.sessionId, now, now - resolutionMs));
 }
 
 /** The credential of this request (header first, then the auth cookie), not yet checked. */

@@ -16,7 +16,9 @@ export const UserSchema = z
 export const LoginResponseSchema = z
   .object({
     key: z.string().describe("The token, shown once. Send it as `Authorization: Token <key>`."),
-    expiry: z.string().describe("ISO-8601 UTC: the earlier of the absolute and idle limits"),
+    expiry: z
+      .string()
+      .describe("ISO-8601 UTC: the absolute end, created + the token's TTL; an idle timeout may end it earlier"),
     user: UserSchema,
   })
   .openapi("LoginResponse", {

@@ -56,7 +56,7 @@ loginRoutes.post("/login", async (c) => {
     insertSession(db, user.id, issued.session),
     recordLogin(db, user.id, c.get("now"), upgradedHash),
     ...clearAccountFailures(c, buckets),
-    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap)]),
+    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
   ]);
   if (cap !== null) forgetUser(user.id);
   return tokenResponse(c, issued, user);

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { deriveClientName } from "../auth/client-name";
-import { isoTimestamp, sessionExpiresAtMs } from "../auth/expiry";
+import { absoluteExpiresAtMs, isoTimestamp } from "../auth/expiry";
 import { generateKey, generateSessionId, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import type { NewSession } from "../store/tokens";
@@ -49,7 +49,9 @@ export function tokenResponse(
   user: PublicUser,
   status: 200 | 201 = 200,
 ) {
-  const expiryMs = sessionExpiresAtMs(c.get("config").expiry, { ...session, lastUsedMs: session.createdMs });
+  const expiryMs = absoluteExpiresAtMs(c.get("config").expiry, session);
+  // The cookie lives as long as the token can: an idle limit is enforced by the server at every request, and
+  // a cookie sized to it would need re-sending the key on ordinary (even forwarded) responses to stay alive.
   setCookie(c, c.get("config").authCookieName, key, {
     httpOnly: true,
     secure: true,

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { ExpiryPolicy } from "../auth/expiry";
-import { isoTimestamp, isSessionExpired, sessionExpiresAtMs } from "../auth/expiry";
+import { absoluteExpiresAtMs, isoTimestamp, isSessionExpired } from "../auth/expiry";
 import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
@@ -45,7 +45,7 @@ function sessionJson(row: TokenRow, policy: ExpiryPolicy, currentId: string) {
     id: row.id,
     created: isoTimestamp(row.createdMs),
     last_used: isoTimestamp(row.lastUsedMs ?? row.createdMs),
-    expiry: isoTimestamp(sessionExpiresAtMs(policy, row)),
+    expiry: isoTimestamp(absoluteExpiresAtMs(policy, row)),
     client: row.client,
     user_agent: row.userAgent,
     ip: row.ip,

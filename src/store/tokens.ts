@@ -1,5 +1,5 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
-import { and, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
@@ -71,29 +71,43 @@ export function insertSession(db: Database, userId: number, session: NewSession)
 }
 
 /**
- * Keeps only the user's `keep` most recently used tokens (for a batch right after a login's insert, so the
- * new token is among them). D1 runs a batch as one transaction, so concurrent logins cannot overshoot.
+ * Most recently used first, by the recorded `last_used` (a token never used counts from its creation); on a
+ * tie the newer token first, by `created`, then by `id`, so the order never depends on how rows are stored.
  */
-export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number) {
-  const newest = db
+const mostRecentlyUsedFirst = [
+  desc(sql`coalesce(${tokens.lastUsedMs}, ${tokens.createdMs})`),
+  desc(tokens.createdMs),
+  desc(tokens.id),
+];
+
+/**
+ * Keeps only the user's `keep` most recently used tokens, counting the one a login just issued (`issuedId`,
+ * inserted earlier in the same batch), which always stays: a login never hands out a key it has revoked, even
+ * when other logins of the same instant tie with it. D1 runs a batch as one transaction, so concurrent logins
+ * cannot overshoot.
+ */
+export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number, issuedId: string) {
+  const othersKept = db
     .select({ id: tokens.id })
     .from(tokens)
-    .where(eq(tokens.userId, userId))
-    .orderBy(desc(tokens.lastUsedMs), desc(tokens.createdMs))
-    .limit(keep);
-  return db.delete(tokens).where(and(eq(tokens.userId, userId), notInArray(tokens.id, newest)));
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId)))
+    .orderBy(...mostRecentlyUsedFirst)
+    .limit(keep - 1);
+  return db
+    .delete(tokens)
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)));
 }
 
 /**
- * Stamps a use of the session, unless another request already did within the write interval (so a burst
- * of requests writes once).
+ * Stamps a use of the session, unless one was recorded after `dueBeforeMs` (by another request or isolate:
+ * a burst of requests writes once, and a newer stamp is never replaced by an older one).
  */
-export function touchSession(db: Database, sessionId: string, nowMs: number, notSinceMs: number): Promise<unknown> {
+export function touchSession(db: Database, sessionId: string, nowMs: number, dueBeforeMs: number): Promise<unknown> {
   return storeCall(() =>
     db
       .update(tokens)
       .set({ lastUsedMs: nowMs })
-      .where(and(eq(tokens.id, sessionId), or(isNull(tokens.lastUsedMs), lt(tokens.lastUsedMs, notSinceMs))))
+      .where(and(eq(tokens.id, sessionId), or(isNull(tokens.lastUsedMs), lte(tokens.lastUsedMs, dueBeforeMs))))
       .run(),
   );
 }
@@ -105,7 +119,7 @@ export function listUserSessions(db: Database, userId: number) {
       .select()
       .from(tokens)
       .where(eq(tokens.userId, userId))
-      .orderBy(desc(tokens.lastUsedMs), desc(tokens.createdMs))
+      .orderBy(...mostRecentlyUsedFirst)
       .all(),
   );
 }

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { keyDigest } from "../../src/auth/token-key";
 import { call, json, login, PASSWORD, recordingD1, register, TestClock, tokenHeader, uniqueName } from "../helpers";
 
 const HOUR_MS = 3_600_000;
@@ -144,18 +145,112 @@ describe("TOKEN_IDLE_TTL", () => {
     expect(await response.json()).toEqual({ error: "Token has expired", is_authenticated: false });
     const list = await sessions(active, options);
     expect(list).toHaveLength(1);
-    expect(list[0]?.expiry).toBe("2026-12-01T13:00:00.000000Z");
+    // The absolute end (created + TOKEN_TTL), not the idle deadline.
+    expect(list[0]?.expiry).toBe("2026-12-16T10:00:00.000000Z");
   });
 
-  it("reports the earlier of the two limits as the expiry at login", async () => {
+  it("reports the absolute end as the expiry at login, not the idle deadline", async () => {
     const clock = new TestClock();
     const { username } = await register({ clock });
     const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }), {
       clock,
       env: { TOKEN_IDLE_TTL: "2h" },
     });
-    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-01T12:00:00.000000Z");
-    expect(response.headers.get("set-cookie")).toContain("Max-Age=7200;");
+    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-16T10:00:00.000000Z");
+  });
+
+  it("reports each token's own TTL as its expiry, per client, at login and in sessions/", async () => {
+    const clock = new TestClock();
+    const vars = { TOKEN_IDLE_TTL: "2h", CLIENT_TOKEN_TTLS: '{"web":"1d","ios":"30d"}' };
+    const { username } = await register({ clock, env: vars });
+    clock.advance(1000);
+    const expiries: Record<string, string> = {};
+    let key = "";
+    for (const client of ["web", "ios", "cli"]) {
+      const response = await call("/auth/login/", json("POST", { username, password: PASSWORD, client }), {
+        clock,
+        env: vars,
+      });
+      const body = (await response.json()) as { key: string; expiry: string };
+      expiries[client] = body.expiry;
+      key = body.key;
+    }
+    expect(expiries).toEqual({
+      web: "2026-12-02T10:00:01.000000Z",
+      ios: "2026-12-31T10:00:01.000000Z",
+      cli: "2026-12-16T10:00:01.000000Z",
+    });
+    clock.advance(30 * 60_000);
+    const listed = await sessions(key, { clock, env: vars });
+    for (const client of ["web", "ios", "cli"]) {
+      expect(listed.find((session) => session.client === client)?.expiry).toBe(expiries[client]);
+    }
+  });
+});
+
+/** A browser's jar for the auth cookie: it keeps what `Set-Cookie` says, for `Max-Age` by the test clock. */
+class BrowserCookie {
+  private value: string | null = null;
+  private expiresAtMs = 0;
+  constructor(private readonly clock: TestClock) {}
+
+  /** Stores the response's auth cookie, if it set one (RFC 6265: expiry = receipt + Max-Age). */
+  receive(response: Response): void {
+    const header = response.headers.get("set-cookie");
+    if (!header?.startsWith("auth_token=")) return;
+    const [pair = "", ...attributes] = header.split(";").map((part) => part.trim());
+    const maxAge = attributes.find((attribute) => /^max-age=/i.test(attribute));
+    this.value = pair.slice("auth_token=".length);
+    this.expiresAtMs = maxAge ? this.clock.nowMs + Number(maxAge.split("=")[1]) * 1000 : Number.POSITIVE_INFINITY;
+  }
+
+  /** What the browser sends now: the cookie until it expires, then nothing. */
+  headers(): Record<string, string> {
+    return this.value && this.clock.nowMs < this.expiresAtMs ? { cookie: `auth_token=${this.value}` } : {};
+  }
+}
+
+describe("the auth cookie under TOKEN_IDLE_TTL", () => {
+  const vars = { TOKEN_IDLE_TTL: "1h", CLIENT_TOKEN_TTLS: '{"web":"1d"}' };
+  const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
+
+  async function signIn(clock: TestClock): Promise<{ cookie: BrowserCookie; response: Response }> {
+    const { username } = await register({ clock, env: vars });
+    const cookie = new BrowserCookie(clock);
+    const response = await call("/auth/login/", json("POST", { username, password: PASSWORD }, browser), {
+      clock,
+      env: vars,
+    });
+    expect(response.status).toBe(200);
+    cookie.receive(response);
+    return { cookie, response };
+  }
+
+  async function visit(cookie: BrowserCookie, clock: TestClock): Promise<Response> {
+    const response = await call("/auth/user/", { headers: { ...browser, ...cookie.headers() } }, { clock, env: vars });
+    cookie.receive(response);
+    return response;
+  }
+
+  it("lives until the token's absolute expiry, as the body's expiry says", async () => {
+    const clock = new TestClock();
+    const { response } = await signIn(clock);
+    expect(((await response.json()) as { expiry: string }).expiry).toBe("2026-12-02T10:00:00.000000Z");
+    // Matched alone, so a failure never prints the key.
+    expect(response.headers.get("set-cookie")?.match(/; Max-Age=(\d+);/)?.[1]).toBe("86400");
+  });
+
+  it("keeps an active browser signed in past the idle limit, and an idle one out", async () => {
+    const clock = new TestClock();
+    const { cookie } = await signIn(clock);
+    for (let visitNumber = 1; visitNumber <= 9; visitNumber++) {
+      clock.advance(20 * 60_000);
+      expect((await visit(cookie, clock)).status, `visit ${visitNumber} at +${visitNumber * 20} min`).toBe(200);
+    }
+    clock.advance(HOUR_MS + 1000);
+    const idle = await visit(cookie, clock);
+    expect(idle.status).toBe(401);
+    expect(await idle.json()).toEqual({ error: "Token has expired", is_authenticated: false });
   });
 });
 
@@ -179,6 +274,46 @@ describe("last_used", () => {
     expect(await request()).toHaveLength(1);
     const list = await sessions(key, { clock });
     expect(list[0]?.last_used).toBe("2026-12-01T10:01:01.000000Z");
+  });
+});
+
+describe("last_used under a short TOKEN_IDLE_TTL", () => {
+  const options = (clock: TestClock, db?: D1Database) => ({
+    clock,
+    env: db ? { TOKEN_IDLE_TTL: "3s", DB: db } : { TOKEN_IDLE_TTL: "3s" },
+  });
+
+  it("never idle-expires a token used every 1.2 s", async () => {
+    const clock = new TestClock();
+    const { key } = await register(options(clock));
+    for (let use = 1; use <= 10; use++) {
+      clock.advance(1200);
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock));
+      expect(response.status, `use ${use} at +${use * 1200} ms`).toBe(200);
+    }
+    clock.advance(3001);
+    const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock));
+    expect(await response.json()).toEqual({ error: "Token has expired", is_authenticated: false });
+  });
+
+  it("is recorded every half idle limit at most, after the response, leaving requests one read", async () => {
+    const clock = new TestClock();
+    const { key } = await register(options(clock));
+    const request = async () => {
+      const recorded = recordingD1(env.DB);
+      const response = await call("/auth/user/", { headers: tokenHeader(key) }, options(clock, recorded.db));
+      expect(response.status).toBe(200);
+      return recorded.statements;
+    };
+    clock.advance(1499);
+    expect(await request()).toHaveLength(1);
+    clock.advance(1);
+    const stamped = await request();
+    expect(stamped).toHaveLength(2);
+    expect(stamped[1]).toMatch(/^update "tokens" set "last_used_ms"/);
+    clock.advance(1499);
+    expect(await request()).toHaveLength(1);
+    expect((await sessions(key, options(clock)))[0]?.last_used).toBe("2026-12-01T10:00:01.500000Z");
   });
 });
 
@@ -265,6 +400,85 @@ describe("MAX_TOKENS_PER_USER", () => {
       (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
     expect(await status(second)).toBe(401);
     for (const key of [oldest, third, fourth]) expect(await status(key)).toBe(200);
+  });
+
+  it("follows recorded use: A, B, C a second apart, A used, then D revokes B", async () => {
+    const clock = new TestClock();
+    const recent = { clock, env: { MAX_TOKENS_PER_USER: "3", TOKEN_IDLE_TTL: "4s" } };
+    const { username, key: a } = await register(recent);
+    clock.advance(1000);
+    const b = await login(username, recent);
+    clock.advance(1000);
+    const c = await login(username, recent);
+    clock.advance(1000);
+    expect((await call("/auth/user/", { headers: tokenHeader(a) }, recent)).status).toBe(200);
+    clock.advance(1000);
+    const d = await login(username, recent);
+    const status = async (key: string) => (await call("/auth/user/", { headers: tokenHeader(key) }, recent)).status;
+    expect(await status(b)).toBe(401);
+    for (const key of [a, c, d]) expect(await status(key)).toBe(200);
+  });
+
+  it("counts a token with no recorded use (imported from Django) from its creation", async () => {
+    const clock = new TestClock();
+    const { username, key: a } = await register(options(clock));
+    clock.advance(60_000);
+    const b = await login(username, options(clock));
+    clock.advance(60_000);
+    const c = await login(username, options(clock));
+    await env.DB.prepare("UPDATE tokens SET last_used_ms = NULL WHERE key_digest = ?").bind(keyDigest(c)).run();
+    clock.advance(60_000);
+    const d = await login(username, options(clock));
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    expect(await status(a)).toBe(401);
+    for (const key of [b, c, d]) expect(await status(key)).toBe(200);
+  });
+
+  it("revokes the older of two tokens last used at the same recorded time", async () => {
+    const clock = new TestClock();
+    const recent = { clock, env: { MAX_TOKENS_PER_USER: "2", TOKEN_IDLE_TTL: "2s" } };
+    const { username, key: older } = await register(recent);
+    clock.advance(1000);
+    const newer = await login(username, recent);
+    // Recorded at the newer token's creation instant: a tie on last_used.
+    expect((await call("/auth/user/", { headers: tokenHeader(older) }, recent)).status).toBe(200);
+    clock.advance(500);
+    await login(username, recent);
+    expect((await call("/auth/user/", { headers: tokenHeader(older) }, recent)).status).toBe(401);
+    expect((await call("/auth/user/", { headers: tokenHeader(newer) }, recent)).status).toBe(200);
+  });
+
+  it("breaks a tie on last use and creation by id, never by chance", async () => {
+    const clock = new TestClock();
+    const { username, key: first } = await register(options(clock));
+    const second = await login(username, options(clock));
+    const ids = new Map<string, string>();
+    for (const key of [first, second]) {
+      const current = (await sessions(key, options(clock))).find((session) => session.current);
+      ids.set(key, current?.id as string);
+    }
+    const [lower, higher] = [first, second].sort((x, y) => ((ids.get(x) as string) < (ids.get(y) as string) ? -1 : 1));
+    clock.advance(1000);
+    await login(username, options(clock));
+    await login(username, options(clock));
+    const status = async (key: string) =>
+      (await call("/auth/user/", { headers: tokenHeader(key) }, options(clock))).status;
+    expect(await status(lower as string)).toBe(401);
+    expect(await status(higher as string)).toBe(200);
+  });
+
+  it("never revokes the token the login itself issues, even among logins at the same instant", async () => {
+    const clock = new TestClock();
+    const single = { clock, env: { MAX_TOKENS_PER_USER: "1" } };
+    const { username, key: registered } = await register(single);
+    let previous = registered;
+    for (let i = 0; i < 8; i++) {
+      const fresh = await login(username, single);
+      expect((await call("/auth/user/", { headers: tokenHeader(fresh) }, single)).status).toBe(200);
+      expect((await call("/auth/user/", { headers: tokenHeader(previous) }, single)).status).toBe(401);
+      previous = fresh;
+    }
   });
 
   it("holds under concurrent logins", async () => {

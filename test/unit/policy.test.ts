@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { deriveClientName, isValidClientName } from "../../src/auth/client-name";
-import { type ExpiryPolicy, isSessionExpired, sessionExpiresAtMs, ttlSecondsFor } from "../../src/auth/expiry";
+import {
+  absoluteExpiresAtMs,
+  type ExpiryPolicy,
+  isSessionExpired,
+  type SessionTimes,
+  sessionExpiresAtMs,
+  ttlSecondsFor,
+} from "../../src/auth/expiry";
 import { parseRateLimit, secondsUntilWindowEnds } from "../../src/auth/rate-limit";
 import { parseConfig } from "../../src/config";
 import { purgeTasks } from "../../src/store/purge";
@@ -21,6 +28,13 @@ describe("expiry policy", () => {
       sessionExpiresAtMs({ ...policy, idleTtlSeconds: null }, { createdMs: 0, lastUsedMs: null, client: null }),
     ).toBe(86_400_000);
     expect(sessionExpiresAtMs(policy, { createdMs: 1000, lastUsedMs: null, client: null })).toBe(1_801_000);
+  });
+
+  it("puts the absolute end at created + the token's own TTL, whatever its last use", () => {
+    const web: SessionTimes = { createdMs: 1000, lastUsedMs: 2000, client: "web" };
+    const ios: SessionTimes = { createdMs: 1000, lastUsedMs: null, client: "ios" };
+    expect(absoluteExpiresAtMs(policy, web)).toBe(3_601_000);
+    expect(absoluteExpiresAtMs(policy, ios)).toBe(86_401_000);
   });
 
   it("is valid through its expiry instant", () => {
