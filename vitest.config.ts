@@ -13,7 +13,12 @@ export default defineConfig(async () => {
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, PEERS_URL: inject("peersUrl") },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  PEERS_URL: inject("peersUrl"),
+                  // Tests speak to the service as a deployed client does, at its public origin.
+                  SERVICE_ORIGIN: "https://auth.example.com",
+                },
               },
             })),
           ],

@@ -15,6 +15,7 @@ import {
   oneOf,
   optionalDuration,
   optionalPositiveInteger,
+  origin,
   origins,
   positiveInteger,
   rateLimit,
@@ -54,6 +55,11 @@ export interface Config {
   gatewayKeys: GatewayKeys;
   /** `AUTH_COOKIE_NAME`: the HttpOnly cookie carrying the token for browsers. Default `auth_token`. */
   authCookieName: string;
+  /**
+   * `SERVICE_ORIGIN`: the service's public origin (mailed links, the CSRF check's own origin, the assertion's
+   * `iss`); requests naming another host get 400. Null (the default) serves loopback hosts only.
+   */
+  serviceOrigin: string | null;
   /** `ALLOWED_ORIGINS`: browser origins trusted for CORS and for the CSRF check. Default none. */
   allowedOrigins: ReadonlySet<string>;
   /** `MAX_BODY_BYTES`: the largest request body accepted. Default 64 KiB. */
@@ -137,6 +143,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       previous: signingKey(env, "GATEWAY_PREVIOUS_SIGNING_KEY", false),
     },
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
+    serviceOrigin: origin(env, "SERVICE_ORIGIN"),
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     emailVerification: oneOf(env, "EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "none"),

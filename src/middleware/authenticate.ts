@@ -41,7 +41,7 @@ export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
   const failure = csrfFailure(
     c.req.header("origin"),
     c.req.header("referer"),
-    new URL(c.req.url).origin,
+    c.get("serviceOrigin"),
     c.get("config").allowedOrigins,
   );
   if (failure) throw detailError(403, failure);

@@ -33,7 +33,7 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     if (refusal) return refusal;
     const { sessionId, user } = c.get("session");
     const subject = { userId: user.id, username: user.username, sessionId };
-    const issuer = new URL(c.req.url).origin;
+    const issuer = c.get("serviceOrigin");
     const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }

@@ -18,13 +18,12 @@ export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<bool
 /** The link mailed for a reset: PASSWORD_RESET_URL, or the service's own account page. */
 export function passwordResetLink(c: Context<AppEnv>, uid: string, token: string): string {
   const template =
-    c.get("config").passwordResetUrl ?? `${new URL(c.req.url).origin}/account/reset-password?uid={uid}&token={token}`;
+    c.get("config").passwordResetUrl ?? `${c.get("serviceOrigin")}/account/reset-password?uid={uid}&token={token}`;
   return fillTemplate(template, { uid, token });
 }
 
 /** The link mailed for a verification: EMAIL_VERIFICATION_URL, or the service's own account page. */
 export function emailVerificationLink(c: Context<AppEnv>, key: string): string {
-  const template =
-    c.get("config").emailVerificationUrl ?? `${new URL(c.req.url).origin}/account/verify-email?key={key}`;
+  const template = c.get("config").emailVerificationUrl ?? `${c.get("serviceOrigin")}/account/verify-email?key={key}`;
   return fillTemplate(template, { key });
 }

@@ -52,7 +52,9 @@ describe("mail delivery through MAIL_WEBHOOK_URL", () => {
   it("prints the message when developing locally without a transport", async () => {
     const email = await userWithAddress();
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    await call("http://localhost:8787/auth/password/reset/", json("POST", { email }));
+    await call("http://localhost:8787/auth/password/reset/", json("POST", { email }), {
+      env: { SERVICE_ORIGIN: undefined },
+    });
     const printed = JSON.stringify(logs.mock.calls);
     expect(printed).toContain("password_reset");
     expect(printed).toContain("reset-password?uid=");

@@ -29,6 +29,15 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ALLOWED_ORIGINS: "app.example.com" })).toThrow(/ALLOWED_ORIGINS/);
   });
 
+  it("reads SERVICE_ORIGIN as a bare http(s) origin, unset by default", () => {
+    expect(parseConfig({}).serviceOrigin).toBeNull();
+    expect(parseConfig({ SERVICE_ORIGIN: "https://Auth.Example.com/" }).serviceOrigin).toBe("https://auth.example.com");
+    expect(parseConfig({ SERVICE_ORIGIN: "http://localhost:8787" }).serviceOrigin).toBe("http://localhost:8787");
+    for (const value of ["auth.example.com", "https://auth.example.com/auth", "ftp://auth.example.com", "https://"]) {
+      expect(() => parseConfig({ SERVICE_ORIGIN: value })).toThrow(/SERVICE_ORIGIN must be a bare http\(s\) origin/);
+    }
+  });
+
   it("refuses a bad cookie name and a bad body limit", () => {
     expect(() => parseConfig({ AUTH_COOKIE_NAME: "a b" })).toThrow(/AUTH_COOKIE_NAME/);
     expect(() => parseConfig({ MAX_BODY_BYTES: "1.5" })).toThrow(/MAX_BODY_BYTES/);
