@@ -1,7 +1,6 @@
 /** Sending mail from a request: the transport from the configuration, and the links the messages carry. */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { isLocalRequest } from "../http/local";
 import { deliverMail } from "../mail/deliver";
 import { fillTemplate, type MailMessage } from "../mail/messages";
 
@@ -9,8 +8,8 @@ import { fillTemplate, type MailMessage } from "../mail/messages";
 export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {
   return deliverMail(message, {
     webhookUrl: c.get("config").mailWebhookUrl,
-    // Printing a message exposes its secret link: only done for a service reached on this machine.
-    logWhenUnsent: isLocalRequest(c),
+    // Printing a message exposes its secret link: only done in development, never because of the request's host.
+    logWhenUnsent: c.get("config").development,
     retryDelaysMs: c.get("mailRetryDelaysMs"),
   });
 }

@@ -12,6 +12,9 @@ afterEach(() => {
 /** A key configured as the secret: the deployed set-up (SERVICE_ORIGIN is https://auth.example.com in tests). */
 const SIGNING_KEY = { GATEWAY_SIGNING_KEY: JSON.stringify(DEVELOPMENT_KEY.privateJwk) };
 
+/** Local development: `npm start` on this machine (ENVIRONMENT=development, no SERVICE_ORIGIN, no secret). */
+const DEVELOPMENT = { ENVIRONMENT: "development", SERVICE_ORIGIN: undefined, GATEWAY_SIGNING_KEY: undefined };
+
 function gateway(extra: Record<string, unknown> = {}) {
   const origin = originBucket();
   return { origin, options: { env: { ORIGIN_URL: origin.url, ...SIGNING_KEY, ...extra } } };
@@ -69,7 +72,7 @@ describe("forwarding", () => {
 
   it("signs an assertion the origin can verify with the published JWKS", async () => {
     const clock = new TestClock(T0);
-    const { origin, options } = gateway({ GATEWAY_SIGNING_KEY: undefined, SERVICE_ORIGIN: undefined });
+    const { origin, options } = gateway(DEVELOPMENT);
     const { key, pk, username } = await register({ clock });
     await call("http://localhost:8787/api/me", { headers: tokenHeader(key) }, { ...options, clock });
     const [received] = await origin.calls();
@@ -142,6 +145,19 @@ describe("forwarding", () => {
     expect(((await response.json()) as { detail: string }).detail).toContain("GATEWAY_SIGNING_KEY must be set");
     expect(await origin.calls()).toHaveLength(0);
     expect(await (await call("/.well-known/jwks.json", {}, options)).json()).toEqual({ keys: [] });
+  });
+
+  it("never signs with the development key outside development, whatever the host", async () => {
+    const { origin, options } = gateway({ ...DEVELOPMENT, ENVIRONMENT: "production" });
+    const { key } = await register();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const base of ["http://localhost:8787", "http://127.0.0.1:8787"]) {
+      const response = await call(`${base}/api`, { headers: tokenHeader(key) }, options);
+      expect(response.status).toBe(500);
+      expect(((await response.json()) as { detail: string }).detail).toContain("GATEWAY_SIGNING_KEY must be set");
+      expect(await (await call(`${base}/.well-known/jwks.json`, {}, options)).json()).toEqual({ keys: [] });
+    }
+    expect(await origin.calls()).toHaveLength(0);
   });
 
   it("drops identity headers the client sent and hop-by-hop headers", async () => {

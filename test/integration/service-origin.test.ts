@@ -104,6 +104,23 @@ describe("with SERVICE_ORIGIN", () => {
   });
 });
 
+describe("ENVIRONMENT=development", () => {
+  it("is refused with a configuration error when SERVICE_ORIGIN is public: a deploy never runs it", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await call("/.well-known/jwks.json", {}, { env: { ENVIRONMENT: "development" } });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /^Server configuration error: ENVIRONMENT=development serves only localhost/,
+    );
+  });
+
+  it("still serves only loopback hosts without SERVICE_ORIGIN", async () => {
+    const env = { ENVIRONMENT: "development", ...UNSET };
+    expect((await call("https://auth.example.com/.well-known/jwks.json", {}, { env })).status).toBe(400);
+    expect((await call("http://localhost:8787/.well-known/jwks.json", {}, { env })).status).toBe(200);
+  });
+});
+
 describe("without SERVICE_ORIGIN", () => {
   it.each(["http://localhost:8787", "http://127.0.0.1:8787", "http://127.8.9.10", "http://[::1]:8787"])(
     "serves %s and mails links to its own origin",

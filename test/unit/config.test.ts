@@ -38,6 +38,21 @@ describe("parseConfig", () => {
     }
   });
 
+  it("reads ENVIRONMENT, production unless it says development", () => {
+    expect(parseConfig({}).development).toBe(false);
+    expect(parseConfig({ ENVIRONMENT: "production" }).development).toBe(false);
+    expect(parseConfig({ ENVIRONMENT: "development" }).development).toBe(true);
+    expect(() => parseConfig({ ENVIRONMENT: "dev" })).toThrow(/ENVIRONMENT must be one of development, production/);
+  });
+
+  it("refuses development settings for a public SERVICE_ORIGIN", () => {
+    expect(parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "http://localhost:8787" }).development).toBe(true);
+    expect(parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "http://127.0.0.1:9000" }).development).toBe(true);
+    expect(() => parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "https://auth.example.com" })).toThrow(
+      /ENVIRONMENT=development serves only localhost/,
+    );
+  });
+
   it("refuses a bad cookie name and a bad body limit", () => {
     expect(() => parseConfig({ AUTH_COOKIE_NAME: "a b" })).toThrow(/AUTH_COOKIE_NAME/);
     expect(() => parseConfig({ MAX_BODY_BYTES: "1.5" })).toThrow(/MAX_BODY_BYTES/);
