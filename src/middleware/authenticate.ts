@@ -12,7 +12,7 @@ import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenError
 import { runInBackground } from "../http/background";
 import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
-import { csrfFailure, isUnsafeMethod } from "./csrf";
+import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "./csrf";
 import { cachedSession, cacheSession } from "./session-cache";
 
 /**
@@ -44,6 +44,12 @@ export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
     c.get("serviceOrigin"),
     c.get("config").allowedOrigins,
   );
+  if (failure) throw detailError(403, failure);
+}
+
+/** Stops a request that would sign a browser in (login, registration) from a foreign `Origin` (403). */
+export function enforceLoginCsrf(c: Context<AppEnv>): void {
+  const failure = loginCsrfFailure(c.req.header("origin"), c.get("serviceOrigin"), c.get("config").allowedOrigins);
   if (failure) throw detailError(403, failure);
 }
 
