@@ -13,7 +13,14 @@ export default defineConfig(async () => {
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, PEERS_URL: inject("peersUrl") },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  PEERS_URL: inject("peersUrl"),
+                  // Tests speak to the service as a deployed client does, at its public origin, in production
+                  // mode (wrangler.toml's top level is development); a test opts into development itself.
+                  ENVIRONMENT: "production",
+                  SERVICE_ORIGIN: "https://auth.example.com",
+                },
               },
             })),
           ],

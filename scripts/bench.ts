@@ -206,7 +206,13 @@ async function main() {
   const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
   const key = generateKey();
-  const appVars = { ORIGIN_URL: originUrl, LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "off" };
+  // A local run: the gateway signs with the development key (ENVIRONMENT=development, as wrangler.toml's top level).
+  const appVars = {
+    ENVIRONMENT: "development",
+    ORIGIN_URL: originUrl,
+    LOGIN_FAILURES_PER_ACCOUNT: "off",
+    LOGIN_FAILURES_PER_IP: "off",
+  };
   const { mf, directUrl } = await startRuntime(work, [
     appWorker(work, "app", appVars),
     appWorker(work, "cached", { ...appVars, TOKEN_CACHE_TTL: "30s" }),

@@ -9,6 +9,7 @@ import type { AppEnv, Clock } from "./context";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
 import { corsForAllowedOrigins } from "./middleware/cors";
+import { checkHost } from "./middleware/host";
 import { accountRoutes } from "./routes/account";
 import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
@@ -39,6 +40,7 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     c.set("mailRetryDelaysMs", mailRetryDelaysMs);
     await next();
   });
+  app.use(checkHost());
   app.use(corsForAllowedOrigins());
   // The service's answers carry identities and keys: no shared or browser cache may keep them.
   // (Forwarded responses keep the origin's own caching headers.) Set before the handler runs, so Hono builds

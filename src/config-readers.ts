@@ -156,3 +156,21 @@ export function origins(env: Vars, name: string): ReadonlySet<string> {
     }),
   );
 }
+
+/** One bare http(s) origin (`https://auth.example.com`, a trailing slash allowed), or null when unset. */
+export function origin(env: Vars, name: string): string | null {
+  const value = text(env, name);
+  if (value === undefined) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  if (
+    !url ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.origin !== value.replace(/\/$/, "").toLowerCase()
+  ) {
+    throw new ConfigError(`${name} must be a bare http(s) origin such as https://auth.example.com; got "${value}".`);
+  }
+  return url.origin;
+}

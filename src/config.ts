@@ -15,6 +15,7 @@ import {
   oneOf,
   optionalDuration,
   optionalPositiveInteger,
+  origin,
   origins,
   positiveInteger,
   rateLimit,
@@ -24,12 +25,18 @@ import {
 } from "./config-readers";
 import { type PathPattern, parsePathPatterns } from "./gateway/public-paths";
 import type { SigningKey } from "./gateway/signing-key";
+import { isLoopbackHostname } from "./http/host";
 
 export { ConfigError };
 
 const millis = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
 
 export interface Config {
+  /**
+   * `ENVIRONMENT=development` (wrangler.toml's top level, what `npm start` and `wrangler dev` run): enables the
+   * development signing key and printing unsent mail. Default (and `production`): off.
+   */
+  development: boolean;
   /**
    * When tokens expire: `TOKEN_TTL` (default 15 days), `CLIENT_TOKEN_TTLS` (per client, default none) and
    * `TOKEN_IDLE_TTL` (default off).
@@ -54,6 +61,11 @@ export interface Config {
   gatewayKeys: GatewayKeys;
   /** `AUTH_COOKIE_NAME`: the HttpOnly cookie carrying the token for browsers. Default `auth_token`. */
   authCookieName: string;
+  /**
+   * `SERVICE_ORIGIN`: the service's public origin (mailed links, the CSRF check's own origin, the assertion's
+   * `iss`); requests naming another host get 400. Null (the default) serves loopback hosts only.
+   */
+  serviceOrigin: string | null;
   /** `ALLOWED_ORIGINS`: browser origins trusted for CORS and for the CSRF check. Default none. */
   allowedOrigins: ReadonlySet<string>;
   /** `MAX_BODY_BYTES`: the largest request body accepted. Default 64 KiB. */
@@ -85,7 +97,7 @@ export interface Gateway {
 }
 
 export interface GatewayKeys {
-  /** `GATEWAY_SIGNING_KEY` (secret): signs `X-Auth-Assertion`; null means the development key, locally only. */
+  /** `GATEWAY_SIGNING_KEY` (secret): signs `X-Auth-Assertion`; null means the development key, in development only. */
   current: SigningKey | null;
   /** `GATEWAY_PREVIOUS_SIGNING_KEY`: still published in the JWKS during a rotation, never used to sign. */
   previous: SigningKey | null;
@@ -118,7 +130,17 @@ export function loadConfig(env: object): Config {
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
+  const development = oneOf(env, "ENVIRONMENT", ["development", "production"], "production") === "development";
+  const serviceOrigin = origin(env, "SERVICE_ORIGIN");
+  // Development settings hand out a signing key whose private half is public. Serving only this machine keeps a
+  // deploy that forgot to switch them off from ever answering (or signing for) a public host.
+  if (development && serviceOrigin !== null && !isLoopbackHostname(new URL(serviceOrigin).hostname)) {
+    throw new ConfigError(
+      `ENVIRONMENT=development serves only localhost and loopback addresses; set ENVIRONMENT=production to serve SERVICE_ORIGIN ${serviceOrigin}.`,
+    );
+  }
   return {
+    development,
     expiry: {
       ttlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
       clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
@@ -137,6 +159,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       previous: signingKey(env, "GATEWAY_PREVIOUS_SIGNING_KEY", false),
     },
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
+    serviceOrigin,
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     emailVerification: oneOf(env, "EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "none"),

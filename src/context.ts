@@ -9,6 +9,8 @@ export interface AppEnv {
     /** The request's clock reading (ms since the epoch), taken once: all expiry math uses it. */
     now: number;
     config: Config;
+    /** The service's public origin: `SERVICE_ORIGIN`, or a loopback request's own (set by `checkHost()`). */
+    serviceOrigin: string;
     db: Database;
     /** Set by `authenticate()` on success. */
     session: AuthenticatedSession;

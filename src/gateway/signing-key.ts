@@ -1,7 +1,7 @@
 /**
  * The gateway's signing keys: private JWKs (Ed25519 or P-256) from the `GATEWAY_SIGNING_KEY` secret, their
  * public halves for `/.well-known/jwks.json`, and the development key used only when the secret is unset
- * and the service is reached on this machine. Pure: parsing and shaping only.
+ * and `ENVIRONMENT=development`. Pure: parsing and shaping only.
  */
 
 export interface SigningKey {
@@ -46,8 +46,9 @@ export function parseSigningJwk(text: string, requirePrivate: boolean): SigningK
 
 /**
  * For local development only: a key whose private half is public in this repository, so assertions signed
- * with it prove nothing. The app uses it only while `GATEWAY_SIGNING_KEY` is unset and the request came to
- * localhost; a deployed gateway without the secret refuses to forward.
+ * with it prove nothing. Used only while `GATEWAY_SIGNING_KEY` is unset and `ENVIRONMENT=development` (which
+ * the configuration allows for loopback hosts only), never because of the request's host: a deployed gateway
+ * without the secret refuses to forward.
  */
 export const DEVELOPMENT_KEY = parseSigningJwk(
   JSON.stringify({
@@ -59,3 +60,11 @@ export const DEVELOPMENT_KEY = parseSigningJwk(
   }),
   true,
 ) as SigningKey;
+
+/**
+ * The key that signs assertions and heads the JWKS: the configured one, else the development key in
+ * development, else null (the gateway then refuses to forward).
+ */
+export function activeSigningKey(current: SigningKey | null, development: boolean): SigningKey | null {
+  return current ?? (development ? DEVELOPMENT_KEY : null);
+}

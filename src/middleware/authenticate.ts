@@ -13,7 +13,7 @@ import { runInBackground } from "../http/background";
 import { isWebSocketUpgrade } from "../http/upgrade";
 import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
-import { csrfFailure, isUnsafeMethod } from "./csrf";
+import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "./csrf";
 import { cachedSession, cacheSession } from "./session-cache";
 
 /**
@@ -45,9 +45,15 @@ export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
   const failure = csrfFailure(
     c.req.header("origin"),
     c.req.header("referer"),
-    new URL(c.req.url).origin,
+    c.get("serviceOrigin"),
     c.get("config").allowedOrigins,
   );
+  if (failure) throw detailError(403, failure);
+}
+
+/** Stops a request that would sign a browser in (login, registration) from a foreign `Origin` (403). */
+export function enforceLoginCsrf(c: Context<AppEnv>): void {
+  const failure = loginCsrfFailure(c.req.header("origin"), c.get("serviceOrigin"), c.get("config").allowedOrigins);
   if (failure) throw detailError(403, failure);
 }
 

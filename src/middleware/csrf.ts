@@ -3,7 +3,8 @@
  * (or, without one, a `Referer`) that is the service's own origin or listed in `ALLOWED_ORIGINS`, whatever
  * the content type. Hono's csrf middleware only checks form content types, which a `fetch()` with
  * `text/plain` sidesteps, so this checks every unsafe request. Header-authenticated requests cannot be
- * forged by a third-party page and are not subject to it.
+ * forged by a third-party page and are not subject to it. The endpoints that set the cookie (login,
+ * registration) refuse a foreign `Origin` too: a page must not sign a browser into an account of its choosing.
  */
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
@@ -35,4 +36,17 @@ export function csrfFailure(
   return trusted(refererOrigin)
     ? null
     : `CSRF Failed: Referer checking failed - ${refererOrigin} does not match any trusted origins.`;
+}
+
+/**
+ * The login-CSRF failure detail for a request that would set the auth cookie, or null when it may proceed:
+ * only a present `Origin` that is neither ours nor allowed fails. Without one (native apps, curl) the request
+ * proceeds, as browsers send `Origin` with every cross-site POST.
+ */
+export function loginCsrfFailure(
+  origin: string | undefined,
+  ownOrigin: string,
+  allowedOrigins: ReadonlySet<string>,
+): string | null {
+  return origin === undefined ? null : csrfFailure(origin, undefined, ownOrigin, allowedOrigins);
 }

@@ -33,6 +33,9 @@ interface Endpoint {
 
 const detail = (description: string) => ({ description, schema: DetailSchema });
 const fieldErrors = { description: "Validation failed (DRF field errors)", schema: FieldErrorsSchema };
+const loginCsrf = detail(
+  "Login CSRF: an `Origin` that is neither the service's (`SERVICE_ORIGIN`) nor in `ALLOWED_ORIGINS`",
+);
 const throttled = detail("Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After`");
 const page = (summary: string, path: string): Endpoint => ({
   method: "get",
@@ -61,6 +64,7 @@ export const ENDPOINTS: Endpoint[] = [
         schema: z.union([LoginResponseSchema, DetailSchema]),
       },
       400: fieldErrors,
+      403: loginCsrf,
     },
   },
   {
@@ -85,7 +89,12 @@ export const ENDPOINTS: Endpoint[] = [
     summary: "Sign a device in: a new token and the HttpOnly cookie",
     auth: false,
     body: { schema: loginFields, example: { username: "ada", password: PASSWORD_EXAMPLE, client: "ios" } },
-    responses: { 200: { description: "Signed in", schema: LoginResponseSchema }, 400: fieldErrors, 429: throttled },
+    responses: {
+      200: { description: "Signed in", schema: LoginResponseSchema },
+      400: fieldErrors,
+      403: loginCsrf,
+      429: throttled,
+    },
   },
   {
     method: "post",
@@ -279,7 +288,7 @@ export function openApiDocument() {
       title: "edge-token-auth",
       version: "1.0.0",
       description:
-        "Expiring, multi-device token authentication compatible with Django REST Framework and dj-rest-auth clients. Every path also answers without its trailing slash. With ORIGIN_URL set, every other path is authenticated and forwarded to the origin (the auth gateway).",
+        "Expiring, multi-device token authentication compatible with Django REST Framework and dj-rest-auth clients. Every path also answers without its trailing slash. A request naming a host other than SERVICE_ORIGIN's gets 400 `Invalid HTTP_HOST header`. With ORIGIN_URL set, every other path is authenticated and forwarded to the origin (the auth gateway).",
     },
   });
   return document;

@@ -12,8 +12,7 @@ import { isAmbiguousPath } from "../gateway/ambiguous-path";
 import { signAssertion } from "../gateway/assertion";
 import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/forward";
 import { matchesAny } from "../gateway/public-paths";
-import { DEVELOPMENT_KEY, type SigningKey } from "../gateway/signing-key";
-import { isLocalRequest } from "../http/local";
+import { activeSigningKey, type SigningKey } from "../gateway/signing-key";
 import { authenticateRequest } from "../middleware/authenticate";
 
 /** Paths the service answers itself; never forwarded. */
@@ -38,7 +37,7 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     if (refusal) return refusal;
     const { sessionId, user } = c.get("session");
     const subject = { userId: user.id, username: user.username, sessionId };
-    const issuer = new URL(c.req.url).origin;
+    const issuer = c.get("serviceOrigin");
     const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }
@@ -51,11 +50,11 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
   return downstreamResponse(await fetchOrigin(gateway, request));
 }
 
-/** The configured key; the development key only for a service reached on this machine. */
+/** The configured key; the development key only under `ENVIRONMENT=development`. */
 function signingKeyFor(c: Context<AppEnv>): SigningKey {
-  const key = c.get("config").gatewayKeys.current;
+  const { development, gatewayKeys } = c.get("config");
+  const key = activeSigningKey(gatewayKeys.current, development);
   if (key) return key;
-  if (isLocalRequest(c)) return DEVELOPMENT_KEY;
   throw new ConfigError("GATEWAY_SIGNING_KEY must be set (a secret) for the gateway to forward requests.");
 }
 

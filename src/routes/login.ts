@@ -9,7 +9,7 @@ import { nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, parseFields, requireValid } from "../http/fields";
 import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
-import { authenticate, enforceCsrf, requestCredential } from "../middleware/authenticate";
+import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { writeAtomically } from "../store/db";
 import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
@@ -30,6 +30,8 @@ export const loginRoutes = new Hono<AppEnv>();
 
 // Login ignores any token the request carries: a stale one must not stop a fresh sign-in.
 loginRoutes.post("/login", async (c) => {
+  // Before the body is read: a cross-site page must not sign the browser into an account of its choosing.
+  enforceLoginCsrf(c);
   const data = await readData(c, c.get("config").maxBodyBytes);
   const { username, email, password, client } = requireValid(parseFields(loginFields, data));
   if (!email && !username) throw nonFieldError('Must include either "username" or "email" and "password".');

@@ -1,7 +1,6 @@
 /** Sending mail from a request: the transport from the configuration, and the links the messages carry. */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { isLocalRequest } from "../http/local";
 import { deliverMail } from "../mail/deliver";
 import { fillTemplate, type MailMessage } from "../mail/messages";
 
@@ -9,8 +8,8 @@ import { fillTemplate, type MailMessage } from "../mail/messages";
 export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<boolean> {
   return deliverMail(message, {
     webhookUrl: c.get("config").mailWebhookUrl,
-    // Printing a message exposes its secret link: only done for a service reached on this machine.
-    logWhenUnsent: isLocalRequest(c),
+    // Printing a message exposes its secret link: only done in development, never because of the request's host.
+    logWhenUnsent: c.get("config").development,
     retryDelaysMs: c.get("mailRetryDelaysMs"),
   });
 }
@@ -18,13 +17,12 @@ export function sendMail(c: Context<AppEnv>, message: MailMessage): Promise<bool
 /** The link mailed for a reset: PASSWORD_RESET_URL, or the service's own account page. */
 export function passwordResetLink(c: Context<AppEnv>, uid: string, token: string): string {
   const template =
-    c.get("config").passwordResetUrl ?? `${new URL(c.req.url).origin}/account/reset-password?uid={uid}&token={token}`;
+    c.get("config").passwordResetUrl ?? `${c.get("serviceOrigin")}/account/reset-password?uid={uid}&token={token}`;
   return fillTemplate(template, { uid, token });
 }
 
 /** The link mailed for a verification: EMAIL_VERIFICATION_URL, or the service's own account page. */
 export function emailVerificationLink(c: Context<AppEnv>, key: string): string {
-  const template =
-    c.get("config").emailVerificationUrl ?? `${new URL(c.req.url).origin}/account/verify-email?key={key}`;
+  const template = c.get("config").emailVerificationUrl ?? `${c.get("serviceOrigin")}/account/verify-email?key={key}`;
   return fillTemplate(template, { key });
 }

@@ -18,6 +18,7 @@ import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, orderErrors, parseFields } from "../http/fields";
+import { enforceLoginCsrf } from "../middleware/authenticate";
 import { isUniqueViolation, writeAtomically } from "../store/db";
 import { insertSessionForUsername } from "../store/tokens";
 import { findTakenIdentifiers, insertUser } from "../store/users";
@@ -45,6 +46,8 @@ const PASSWORD_MISMATCH = "The two password fields didn't match.";
 export const registrationRoutes = new Hono<AppEnv>();
 
 registrationRoutes.post("/registration", async (c) => {
+  // Registration signs the browser in too (the cookie): the same login-CSRF rule as login.
+  enforceLoginCsrf(c);
   const db = c.get("db");
   const mode = c.get("config").emailVerification;
   const schema = mode === "mandatory" ? mandatoryVerificationRegistrationFields : registrationFields;

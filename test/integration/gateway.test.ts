@@ -9,9 +9,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A key configured as the secret: the deployed set-up (SERVICE_ORIGIN is https://auth.example.com in tests). */
+const SIGNING_KEY = { GATEWAY_SIGNING_KEY: JSON.stringify(DEVELOPMENT_KEY.privateJwk) };
+
+/** Local development: `npm start` on this machine (ENVIRONMENT=development, no SERVICE_ORIGIN, no secret). */
+const DEVELOPMENT = { ENVIRONMENT: "development", SERVICE_ORIGIN: undefined, GATEWAY_SIGNING_KEY: undefined };
+
 function gateway(extra: Record<string, unknown> = {}) {
   const origin = originBucket();
-  return { origin, options: { env: { ORIGIN_URL: origin.url, ...extra } } };
+  return { origin, options: { env: { ORIGIN_URL: origin.url, ...SIGNING_KEY, ...extra } } };
 }
 
 describe("without an origin", () => {
@@ -34,7 +40,7 @@ describe("forwarding", () => {
   });
 
   it("forwards an authenticated request with its identity and without the token", async () => {
-    const { origin, options } = gateway({ GATEWAY_SIGNING_KEY: JSON.stringify(DEVELOPMENT_KEY.privateJwk) });
+    const { origin, options } = gateway();
     const { key, pk, username } = await register();
     const response = await call(
       "/api/items?page=2&q=a%20b",
@@ -66,7 +72,7 @@ describe("forwarding", () => {
 
   it("signs an assertion the origin can verify with the published JWKS", async () => {
     const clock = new TestClock(T0);
-    const { origin, options } = gateway();
+    const { origin, options } = gateway(DEVELOPMENT);
     const { key, pk, username } = await register({ clock });
     await call("http://localhost:8787/api/me", { headers: tokenHeader(key) }, { ...options, clock });
     const [received] = await origin.calls();
@@ -131,7 +137,7 @@ describe("forwarding", () => {
   });
 
   it("refuses to forward from a deployed host without GATEWAY_SIGNING_KEY", async () => {
-    const { origin, options } = gateway();
+    const { origin, options } = gateway({ GATEWAY_SIGNING_KEY: undefined });
     const { key } = await register();
     vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await call("/api", { headers: tokenHeader(key) }, options);
@@ -141,11 +147,24 @@ describe("forwarding", () => {
     expect(await (await call("/.well-known/jwks.json", {}, options)).json()).toEqual({ keys: [] });
   });
 
+  it("never signs with the development key outside development, whatever the host", async () => {
+    const { origin, options } = gateway({ ...DEVELOPMENT, ENVIRONMENT: "production" });
+    const { key } = await register();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const base of ["http://localhost:8787", "http://127.0.0.1:8787"]) {
+      const response = await call(`${base}/api`, { headers: tokenHeader(key) }, options);
+      expect(response.status).toBe(500);
+      expect(((await response.json()) as { detail: string }).detail).toContain("GATEWAY_SIGNING_KEY must be set");
+      expect(await (await call(`${base}/.well-known/jwks.json`, {}, options)).json()).toEqual({ keys: [] });
+    }
+    expect(await origin.calls()).toHaveLength(0);
+  });
+
   it("drops identity headers the client sent and hop-by-hop headers", async () => {
     const { origin, options } = gateway();
     const { key } = await register();
     await call(
-      "http://localhost:8787/api",
+      "/api",
       {
         headers: {
           ...tokenHeader(key),
@@ -197,13 +216,13 @@ describe("forwarding", () => {
   it("passes other cookies on and keeps the auth cookie at the edge", async () => {
     const { origin, options } = gateway();
     const { key } = await register();
-    await call("http://localhost:8787/api", { headers: { cookie: `theme=dark; auth_token=${key}; lang=en` } }, options);
+    await call("/api", { headers: { cookie: `theme=dark; auth_token=${key}; lang=en` } }, options);
     const [received] = await origin.calls();
     expect(received?.headers.cookie).toBe("theme=dark; lang=en");
   });
 
   it("applies the CSRF rule to cookie-authenticated unsafe requests before forwarding", async () => {
-    const { origin, options } = gateway();
+    const { origin, options } = gateway({ GATEWAY_SIGNING_KEY: undefined });
     const { key } = await register();
     const post = (headers: Record<string, string>) =>
       call(
@@ -253,18 +272,14 @@ describe("streaming", () => {
     const { key } = await register();
     const size = 6 * 1024 * 1024;
     const upload = new Uint8Array(size).map((_, i) => i % 251);
-    const response = await call(
-      "http://localhost/api/upload",
-      { method: "PUT", body: upload, headers: tokenHeader(key) },
-      options,
-    );
+    const response = await call("/api/upload", { method: "PUT", body: upload, headers: tokenHeader(key) }, options);
     expect(response.status).toBe(201);
     const [received] = await origin.calls();
     expect(received?.bodyLength).toBe(size);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", upload));
     expect(received?.bodySha256).toBe(Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join(""));
 
-    const download = await call(`http://localhost/download/${size}`, { headers: tokenHeader(key) }, options);
+    const download = await call(`/download/${size}`, { headers: tokenHeader(key) }, options);
     expect(download.status).toBe(200);
     expect((await download.arrayBuffer()).byteLength).toBe(size);
   });
@@ -275,9 +290,9 @@ describe("failures", () => {
     const { key } = await register();
     vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await call(
-      "http://localhost/api",
+      "/api",
       { headers: tokenHeader(key) },
-      { env: { ORIGIN_URL: "http://127.0.0.1:9" } },
+      { env: { ORIGIN_URL: "http://127.0.0.1:9", ...SIGNING_KEY } },
     );
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ detail: "The origin could not be reached." });
@@ -286,7 +301,7 @@ describe("failures", () => {
   it("answers 504 when the origin is slower than ORIGIN_TIMEOUT", async () => {
     const { options } = gateway({ ORIGIN_TIMEOUT: "1s" });
     const { key } = await register();
-    const response = await call("http://localhost/slow/report", { headers: tokenHeader(key) }, options);
+    const response = await call("/slow/report", { headers: tokenHeader(key) }, options);
     expect(response.status).toBe(504);
     expect(await response.json()).toEqual({ detail: "The origin did not answer in time." });
   });
@@ -296,7 +311,7 @@ describe("failures", () => {
     const { key } = await register();
     vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await call(
-      "http://localhost/api",
+      "/api",
       { headers: tokenHeader(key) },
       { env: { ...options.env, DB: brokenD1("throwing") } },
     );
@@ -309,11 +324,7 @@ describe("failures", () => {
     const { key } = await register();
     vi.spyOn(console, "error").mockImplementation(() => {});
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const pending = call(
-      "http://localhost/api",
-      { headers: tokenHeader(key) },
-      { env: { ...options.env, DB: brokenD1("hanging") } },
-    );
+    const pending = call("/api", { headers: tokenHeader(key) }, { env: { ...options.env, DB: brokenD1("hanging") } });
     await vi.advanceTimersByTimeAsync(STORE_TIMEOUT_MS);
     expect((await pending).status).toBe(503);
     vi.useRealTimers();
@@ -336,18 +347,14 @@ describe("a Worker origin through the ORIGIN service binding", () => {
         return new Response("from worker origin", { headers: { "x-from": "binding" } });
       },
     };
-    const options = { env: { ORIGIN } };
+    const options = { env: { ORIGIN, ...SIGNING_KEY } };
     const { key } = await register();
-    const plain = await call("http://localhost/api", { headers: tokenHeader(key) }, options);
+    const plain = await call("/api", { headers: tokenHeader(key) }, options);
     expect(await plain.text()).toBe("from worker origin");
     expect(seen[0]?.headers.get("x-auth-assertion")).toBeTruthy();
 
-    expect((await call("http://localhost/socket", { headers: { upgrade: "websocket" } }, options)).status).toBe(401);
-    const upgraded = await call(
-      "http://localhost/socket",
-      { headers: { ...tokenHeader(key), upgrade: "websocket" } },
-      options,
-    );
+    expect((await call("/socket", { headers: { upgrade: "websocket" } }, options)).status).toBe(401);
+    const upgraded = await call("/socket", { headers: { ...tokenHeader(key), upgrade: "websocket" } }, options);
     expect(upgraded.status).toBe(101);
     const socket = upgraded.webSocket as WebSocket;
     socket.accept();

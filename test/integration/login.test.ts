@@ -133,6 +133,48 @@ describe("POST /auth/login/", () => {
   });
 });
 
+describe("POST /auth/login/ from a browser page (login CSRF)", () => {
+  it("refuses a foreign Origin with 403 before reading the body, and signs nothing in", async () => {
+    const { username } = await register();
+    for (const origin of ["https://evil.example", "null", "http://auth.example.com"]) {
+      const response = await loginWith({ username, password: PASSWORD }, { origin });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toBe(
+        JSON.stringify({
+          detail: `CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`,
+        }),
+      );
+      expect(response.headers.get("set-cookie")).toBeNull();
+    }
+    const malformed = await call("/auth/login/", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example" },
+      body: "{",
+    });
+    expect(malformed.status).toBe(403);
+    const sessions = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM tokens JOIN users ON users.id = tokens.user_id WHERE users.username = ?",
+    )
+      .bind(username)
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(1);
+  });
+
+  it("proceeds without an Origin (native apps, curl), from its own origin and from ALLOWED_ORIGINS", async () => {
+    const { username } = await register();
+    expect((await loginWith({ username, password: PASSWORD })).status).toBe(200);
+    expect((await loginWith({ username, password: PASSWORD }, { origin: "https://auth.example.com" })).status).toBe(
+      200,
+    );
+    const allowed = await call(
+      "/auth/login/",
+      json("POST", { username, password: PASSWORD }, { origin: "https://app.example.com" }),
+      { env: { ALLOWED_ORIGINS: "https://app.example.com" } },
+    );
+    expect(allowed.status).toBe(200);
+  });
+});
+
 describe("POST /auth/logout/", () => {
   it("revokes only the presented token", async () => {
     const { username, key: first } = await register();

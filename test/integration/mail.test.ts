@@ -52,10 +52,24 @@ describe("mail delivery through MAIL_WEBHOOK_URL", () => {
   it("prints the message when developing locally without a transport", async () => {
     const email = await userWithAddress();
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    await call("http://localhost:8787/auth/password/reset/", json("POST", { email }));
+    await call("http://localhost:8787/auth/password/reset/", json("POST", { email }), {
+      env: { SERVICE_ORIGIN: undefined, ENVIRONMENT: "development" },
+    });
     const printed = JSON.stringify(logs.mock.calls);
     expect(printed).toContain("password_reset");
     expect(printed).toContain("reset-password?uid=");
+  });
+
+  it("does not print the secret link outside development, even on localhost", async () => {
+    const email = await userWithAddress();
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const response = await call("http://localhost:8787/auth/password/reset/", json("POST", { email }), {
+      env: { SERVICE_ORIGIN: undefined, ENVIRONMENT: "production" },
+    });
+    expect(response.status).toBe(200);
+    expect(logs).not.toHaveBeenCalled();
+    expect(JSON.stringify(warnings.mock.calls)).toContain("MAIL_WEBHOOK_URL is not configured");
   });
 
   it("does not print the secret link for a deployed service without a transport", async () => {

@@ -45,6 +45,15 @@ describe("GET /openapi.json", () => {
     expect(document.paths["/auth/user/"]?.get?.security).toEqual([{ Token: [] }, { Cookie: [] }]);
   });
 
+  it("documents the login-CSRF 403 of the endpoints that set the cookie", async () => {
+    const document = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
+    for (const path of ["/auth/login/", "/auth/registration/"]) {
+      expect(Object.keys(document.paths[path]?.post?.responses ?? {})).toContain("403");
+    }
+  });
+
   it("documents every route of the app, and only those", async () => {
     const document = await fetchDocument();
     const served = new Set(

@@ -35,6 +35,19 @@ describe("POST /auth/registration/", () => {
     expect((await call("/auth/user/", { headers: tokenHeader(body.key) })).status).toBe(200);
   });
 
+  it("refuses a foreign Origin with 403 (login CSRF) and creates nothing", async () => {
+    const username = uniqueName();
+    const body = { username, password1: PASSWORD, password2: PASSWORD };
+    const forged = await call("/auth/registration/", json("POST", body, { origin: "https://evil.example" }));
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({
+      detail: "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
+    });
+    expect(forged.headers.get("set-cookie")).toBeNull();
+    const own = await call("/auth/registration/", json("POST", body, { origin: "https://auth.example.com" }));
+    expect(own.status).toBe(201);
+  });
+
   it("stores only a hash of the key and of the password", async () => {
     const { key, pk } = await register();
     const dump = JSON.stringify(

@@ -29,6 +29,30 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ALLOWED_ORIGINS: "app.example.com" })).toThrow(/ALLOWED_ORIGINS/);
   });
 
+  it("reads SERVICE_ORIGIN as a bare http(s) origin, unset by default", () => {
+    expect(parseConfig({}).serviceOrigin).toBeNull();
+    expect(parseConfig({ SERVICE_ORIGIN: "https://Auth.Example.com/" }).serviceOrigin).toBe("https://auth.example.com");
+    expect(parseConfig({ SERVICE_ORIGIN: "http://localhost:8787" }).serviceOrigin).toBe("http://localhost:8787");
+    for (const value of ["auth.example.com", "https://auth.example.com/auth", "ftp://auth.example.com", "https://"]) {
+      expect(() => parseConfig({ SERVICE_ORIGIN: value })).toThrow(/SERVICE_ORIGIN must be a bare http\(s\) origin/);
+    }
+  });
+
+  it("reads ENVIRONMENT, production unless it says development", () => {
+    expect(parseConfig({}).development).toBe(false);
+    expect(parseConfig({ ENVIRONMENT: "production" }).development).toBe(false);
+    expect(parseConfig({ ENVIRONMENT: "development" }).development).toBe(true);
+    expect(() => parseConfig({ ENVIRONMENT: "dev" })).toThrow(/ENVIRONMENT must be one of development, production/);
+  });
+
+  it("refuses development settings for a public SERVICE_ORIGIN", () => {
+    expect(parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "http://localhost:8787" }).development).toBe(true);
+    expect(parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "http://127.0.0.1:9000" }).development).toBe(true);
+    expect(() => parseConfig({ ENVIRONMENT: "development", SERVICE_ORIGIN: "https://auth.example.com" })).toThrow(
+      /ENVIRONMENT=development serves only localhost/,
+    );
+  });
+
   it("refuses a bad cookie name and a bad body limit", () => {
     expect(() => parseConfig({ AUTH_COOKIE_NAME: "a b" })).toThrow(/AUTH_COOKIE_NAME/);
     expect(() => parseConfig({ MAX_BODY_BYTES: "1.5" })).toThrow(/MAX_BODY_BYTES/);

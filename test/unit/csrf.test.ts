@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csrfFailure, isUnsafeMethod } from "../../src/middleware/csrf";
+import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "../../src/middleware/csrf";
 
 const OWN = "https://auth.example.com";
 const ALLOWED = new Set(["https://app.example.com"]);
@@ -30,6 +30,20 @@ describe("csrfFailure", () => {
     );
     expect(csrfFailure(undefined, "not a url", OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
     expect(csrfFailure(undefined, undefined, OWN, ALLOWED)).toMatch(/^CSRF Failed:/);
+  });
+});
+
+describe("loginCsrfFailure", () => {
+  it("lets a request without Origin, or from a trusted one, proceed", () => {
+    expect(loginCsrfFailure(undefined, OWN, ALLOWED)).toBeNull();
+    expect(loginCsrfFailure(OWN, OWN, ALLOWED)).toBeNull();
+    expect(loginCsrfFailure("https://app.example.com", OWN, ALLOWED)).toBeNull();
+  });
+
+  it("refuses a foreign Origin with Django's message", () => {
+    expect(loginCsrfFailure("https://evil.example", OWN, ALLOWED)).toBe(
+      "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
+    );
   });
 });
 
