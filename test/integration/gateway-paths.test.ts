@@ -56,7 +56,7 @@ describe("a path the origin could read differently", () => {
     const { origin, options } = publicGateway();
     const { key } = await register();
     for (const path of ["/api/..%2fadmin", "/api/..;/admin", "/api/%252e%252e/admin"]) {
-      const response = await call(`http://localhost:8787${path}`, { headers: tokenHeader(key) }, options);
+      const response = await call(`${SERVICE}${path}`, { headers: tokenHeader(key) }, options);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual(AMBIGUOUS);
     }

@@ -199,8 +199,8 @@ describe("forwarding", () => {
       "x-request-id": "r-1",
     };
     for (const [path, headers] of [
-      ["http://localhost:8787/api", { ...tokenHeader(key), ...spoofed }],
-      ["http://localhost:8787/public/page", spoofed],
+      ["/api", { ...tokenHeader(key), ...spoofed }],
+      ["/public/page", spoofed],
     ] as const) {
       expect((await call(path, { headers }, options)).status).toBe(201);
     }
@@ -379,7 +379,7 @@ describe("WebSocket upgrades and the CSRF rule", () => {
         return new Response(null, { status: 101, webSocket: pair[0] });
       },
     };
-    return { seen, options: { env: { ORIGIN, ALLOWED_ORIGINS: "https://app.example.com" } } };
+    return { seen, options: { env: { ORIGIN, ALLOWED_ORIGINS: "https://app.example.com", ...SIGNING_KEY } } };
   }
 
   const upgrade = (credential: Record<string, string>, extra: Record<string, string> = {}) => ({
@@ -390,18 +390,14 @@ describe("WebSocket upgrades and the CSRF rule", () => {
     const { seen, options } = socketOrigin();
     const { key } = await register();
     const cookie = { cookie: `auth_token=${key}` };
-    const forged = await call("http://localhost/socket", upgrade(cookie, { origin: "https://evil.example" }), options);
+    const forged = await call("/socket", upgrade(cookie, { origin: "https://evil.example" }), options);
     expect(forged.status).toBe(403);
     expect(await forged.json()).toEqual({
       detail: "CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.",
     });
-    const shouting = await call(
-      "http://localhost/socket",
-      upgrade(cookie, { upgrade: "WebSocket", origin: "null" }),
-      options,
-    );
+    const shouting = await call("/socket", upgrade(cookie, { upgrade: "WebSocket", origin: "null" }), options);
     expect(shouting.status).toBe(403);
-    const bare = await call("http://localhost/socket", upgrade(cookie), options);
+    const bare = await call("/socket", upgrade(cookie), options);
     expect(bare.status).toBe(403);
     expect(((await bare.json()) as { detail: string }).detail).toMatch(/^CSRF Failed:/);
     expect(seen).toHaveLength(0);
@@ -411,8 +407,8 @@ describe("WebSocket upgrades and the CSRF rule", () => {
     const { seen, options } = socketOrigin();
     const { key, pk } = await register();
     const cookie = { cookie: `auth_token=${key}` };
-    for (const origin of ["http://localhost", "https://app.example.com"]) {
-      const response = await call("http://localhost/socket", upgrade(cookie, { origin }), options);
+    for (const origin of ["https://auth.example.com", "https://app.example.com"]) {
+      const response = await call("/socket", upgrade(cookie, { origin }), options);
       expect(response.status, origin).toBe(101);
       response.webSocket?.accept();
       response.webSocket?.close();
@@ -423,11 +419,7 @@ describe("WebSocket upgrades and the CSRF rule", () => {
   it("does not apply the rule to a header-authenticated upgrade", async () => {
     const { seen, options } = socketOrigin();
     const { key } = await register();
-    const response = await call(
-      "http://localhost/socket",
-      upgrade(tokenHeader(key), { origin: "https://evil.example" }),
-      options,
-    );
+    const response = await call("/socket", upgrade(tokenHeader(key), { origin: "https://evil.example" }), options);
     expect(response.status).toBe(101);
     response.webSocket?.accept();
     response.webSocket?.close();
