@@ -1,11 +1,13 @@
 /**
- * One structured log line per request and an `X-Request-Id` on the response. Everything happens once the
- * response is ready, with no await of its own: one JSON.stringify and one console.log.
+ * One structured log line per request, an `X-Request-Id` on the response, and, when the `AUTH_EVENTS`
+ * Analytics Engine binding is present, one data point. Everything happens once the response is ready, with
+ * no await of its own: one JSON.stringify, one console.log and a non-blocking `writeDataPoint`.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../context";
-import { type AuthOutcome, type RequestRecord, requestId } from "./request-record";
+import { logEvent } from "./log";
+import { type AuthOutcome, dataPoint, type RequestRecord, requestId } from "./request-record";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 
@@ -43,6 +45,8 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       user_id: c.get("authUserId") ?? null,
     };
     console.log(JSON.stringify(record));
+    const dataset = (c.env as Partial<Env> | undefined)?.AUTH_EVENTS;
+    if (dataset) writeEvent(dataset, record);
   };
 }
 
@@ -56,5 +60,17 @@ function answerRequestId(response: Response, id: string): void {
     response.headers.set(REQUEST_ID_HEADER, id);
   } catch {
     // Immutable headers (a response passed through as fetched): it goes out without the id.
+  }
+}
+
+/** Analytics Engine writes are fire-and-forget; a failing one must never fail the request it describes. */
+function writeEvent(dataset: AnalyticsEngineDataset, record: RequestRecord): void {
+  try {
+    dataset.writeDataPoint(dataPoint(record));
+  } catch (error) {
+    logEvent("error", "analytics_write_failed", {
+      request_id: record.request_id,
+      reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
   }
 }

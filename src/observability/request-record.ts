@@ -1,7 +1,7 @@
 /**
- * What is said about one request in its log line. Pure: every field is chosen here, so nothing a client sent
- * (a key, a password, a cookie, a code, a path with ids, a query) can reach a log except the method and a
- * request id that must look like one.
+ * What is said about one request in its log line and its Analytics Engine data point. Pure: every field is
+ * chosen here, so nothing a client sent (a key, a password, a cookie, a code, a path with ids, a query) can
+ * reach them except the method and a request id that must look like one.
  */
 
 /**
@@ -45,4 +45,17 @@ const REQUEST_ID = /^[\w-]{1,64}$/;
 /** The request's id: its `cf-ray` when it has a sane one, else `makeId()`. */
 export function requestId(cfRay: string | undefined, makeId: () => string): string {
   return cfRay !== undefined && REQUEST_ID.test(cfRay) ? cfRay : makeId();
+}
+
+/**
+ * The Analytics Engine data point for `record`: blob1 the outcome (empty when none), blob2 the route, blob3
+ * the method; double1 the status, double2 the duration in ms; the outcome is the index (the sampling key).
+ */
+export function dataPoint(record: RequestRecord): AnalyticsEngineDataPoint {
+  const outcome = record.outcome ?? "";
+  return {
+    blobs: [outcome, record.route, record.method],
+    doubles: [record.status, record.duration_ms],
+    indexes: [outcome],
+  };
 }

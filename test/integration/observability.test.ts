@@ -423,3 +423,53 @@ describe("error logs", () => {
     expect(logs.text()).not.toContain(email);
   });
 });
+
+/** A stand-in for the Analytics Engine binding that records what is written. */
+function recordingDataset() {
+  const points: AnalyticsEngineDataPoint[] = [];
+  const binding: AnalyticsEngineDataset = { writeDataPoint: (point) => void points.push(point ?? {}) };
+  return { points, binding };
+}
+
+describe("Analytics Engine (AUTH_EVENTS)", () => {
+  it("records each request's outcome, route, method, status and duration, indexed by outcome", async () => {
+    const { username, key } = await register();
+    const dataset = recordingDataset();
+    const options = { env: { AUTH_EVENTS: dataset.binding } };
+    await call("/auth/login/", json("POST", { username, password: "a wrong password" }), options);
+    await call("/auth/user/", { headers: tokenHeader(key) }, options);
+    await call("/auth/registration/", json("POST", {}), options);
+    expect(dataset.points).toHaveLength(3);
+    const [failed, valid, unauthenticated] = dataset.points;
+    expect(failed).toEqual({
+      blobs: ["login_failed", "/auth/login", "POST"],
+      doubles: [400, expect.any(Number)],
+      indexes: ["login_failed"],
+    });
+    expect(valid).toMatchObject({ blobs: ["valid", "/auth/user", "GET"], doubles: [200, expect.any(Number)] });
+    expect(unauthenticated).toMatchObject({ blobs: ["", "/auth/registration", "POST"], indexes: [""] });
+    expect(JSON.stringify(dataset.points)).not.toContain(key);
+    expect(JSON.stringify(dataset.points)).not.toContain("a wrong password");
+  });
+
+  it("is optional: without the binding the service answers and logs as usual", async () => {
+    const { key } = await register();
+    const logs = captureLogs();
+    const response = await call("/auth/user/", { headers: tokenHeader(key) }, { env: { AUTH_EVENTS: undefined } });
+    expect(response.status).toBe(200);
+    expect(logs.last()).toMatchObject({ status: 200, outcome: "valid" });
+  });
+
+  it("never fails a request when writing the data point fails", async () => {
+    const { key } = await register();
+    const logs = captureLogs();
+    const failing = {
+      writeDataPoint: () => {
+        throw new Error("dataset unavailable");
+      },
+    };
+    const response = await call("/auth/user/", { headers: tokenHeader(key) }, { env: { AUTH_EVENTS: failing } });
+    expect(response.status).toBe(200);
+    expect(logs.lines().map((line) => line.event)).toEqual(["request", "analytics_write_failed"]);
+  });
+});

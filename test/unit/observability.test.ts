@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackFrames } from "../../src/observability/log";
-import { requestId } from "../../src/observability/request-record";
+import { dataPoint, type RequestRecord, requestId } from "../../src/observability/request-record";
 
 describe("requestId", () => {
   const made = () => "made-up";
@@ -17,6 +17,36 @@ describe("requestId", () => {
     ["longer than 64 characters", "a".repeat(65)],
   ])("makes one up when cf-ray is %s", (_name, ray) => {
     expect(requestId(ray, made)).toBe("made-up");
+  });
+});
+
+describe("dataPoint", () => {
+  const record: RequestRecord = {
+    level: "info",
+    event: "request",
+    request_id: "r1",
+    method: "POST",
+    route: "/auth/login",
+    status: 400,
+    duration_ms: 87,
+    outcome: "login_failed",
+    user_id: null,
+  };
+
+  it("puts the outcome first, is indexed by it, and carries status and duration as numbers", () => {
+    expect(dataPoint(record)).toEqual({
+      blobs: ["login_failed", "/auth/login", "POST"],
+      doubles: [400, 87],
+      indexes: ["login_failed"],
+    });
+  });
+
+  it("writes an empty outcome where no credential was checked", () => {
+    expect(dataPoint({ ...record, outcome: null, status: 201 })).toEqual({
+      blobs: ["", "/auth/login", "POST"],
+      doubles: [201, 87],
+      indexes: [""],
+    });
   });
 });
 
