@@ -6,6 +6,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./drizzle");
   return {
     test: {
+      // The app's one log line per request (src/observability) would drown everything else printed.
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info","event":"request"'),
       projects: [
         {
           // The Worker: inside workerd, against a real local D1.

@@ -10,6 +10,8 @@ import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } f
 import { answerUnlistedMethods } from "./http/methods";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { checkHost } from "./middleware/host";
+import { logEvent, stackFrames } from "./observability/log";
+import { observeRequests, requestFields } from "./observability/middleware";
 import { accountRoutes } from "./routes/account";
 import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
@@ -33,6 +35,8 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   // strict: false — every path also answers without its trailing slash, as API.md requires.
   const app = new Hono<AppEnv>({ strict: false });
 
+  // First, so that every answer, configuration errors included, is timed, logged and given its request id.
+  app.use(observeRequests());
   app.use(async function requestContext(c, next) {
     c.set("now", clock());
     c.set("config", loadConfig(c.env));
@@ -74,14 +78,19 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return withNoStore(error.getResponse());
     if (error instanceof ConfigError) {
-      console.error(`configuration error: ${error.message}`);
+      logEvent("error", "config_error", { ...requestFields(c), reason: error.message });
       return withNoStore(Response.json({ detail: `Server configuration error: ${error.message}` }, { status: 500 }));
     }
     if (error instanceof StoreUnavailableError) {
-      console.error(`token store unavailable on ${c.req.method} ${c.req.path}: ${storeFailureReason(error.cause)}`);
+      logEvent("error", "store_unavailable", { ...requestFields(c), reason: storeFailureReason(error.cause) });
       return withNoStore(Response.json({ detail: SERVICE_UNAVAILABLE }, { status: 503 }));
     }
-    console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
+    // The innermost message and the stack's frames only: an outer message (Drizzle's) may quote bound values.
+    logEvent("error", "unhandled_error", {
+      ...requestFields(c),
+      reason: storeFailureReason(error),
+      stack: stackFrames(error),
+    });
     return withNoStore(Response.json({ detail: SERVER_ERROR }, { status: 500 }));
   });
   return app;

@@ -1,5 +1,6 @@
 /** The types every route and middleware shares: bindings and per-request variables. */
 import type { Config } from "./config";
+import type { AuthOutcome } from "./observability/request-record";
 import type { Database } from "./store/db";
 import type { AuthenticatedSession } from "./store/tokens";
 
@@ -16,6 +17,12 @@ export interface AppEnv {
     session: AuthenticatedSession;
     /** Waits between mail delivery attempts (tests shorten them). */
     mailRetryDelaysMs: readonly number[] | undefined;
+    /** The request's id (its `cf-ray`, else random), answered in `X-Request-Id` and put in every log line. */
+    requestId: string;
+    /** How authentication or a login went, for the request's log line (`markAuth`); unset where none ran. */
+    authOutcome: AuthOutcome | undefined;
+    /** The authenticated (or logged-in) user's `pk`, for the request's log line. */
+    authUserId: number | undefined;
   };
 }
 

@@ -1,5 +1,6 @@
 /** The Cron Trigger's work: purge what has expired, in bounded batches (see src/store/purge.ts). */
 import { loadConfig } from "./config";
+import { logEvent } from "./observability/log";
 import { storeFailureReason } from "./store/db";
 import { purgeTasks } from "./store/purge";
 
@@ -31,9 +32,9 @@ export async function purgeExpired(env: Env, nowMs: number): Promise<Record<stri
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   try {
     const deleted = await purgeExpired(env, controller.scheduledTime);
-    console.log(`[purge] ${JSON.stringify(deleted)}`);
+    logEvent("info", "purge", { deleted });
   } catch (error) {
-    console.error(`[purge] failed: ${storeFailureReason(error)}`);
+    logEvent("error", "purge_failed", { reason: storeFailureReason(error) });
     throw error;
   }
 }

@@ -58,11 +58,27 @@ export function referenceWorker(selectDigest: string, sessionSql: string) {
   };
 }
 
+/**
+ * The Worker still writes its one log line per request (that cost is measured); this process drops them instead
+ * of printing hundreds of thousands, and prints everything else as Miniflare would.
+ */
+function printAllButRequestLines({ level, message }: { level: string; message: string }): void {
+  if (message.startsWith('{"level":"info","event":"request"')) return;
+  if (level === "error" || level === "warn") console.error(message);
+  else console.log(message);
+}
+
 /** Starts workerd with `workers` sharing one local D1 (persisted under `work`). */
 export async function startRuntime(work: string, workers: ReturnType<typeof appWorker | typeof referenceWorker>[]) {
   // Miniflare 5 still takes the v4 option shape through its converter.
   const mf = new Miniflare(
-    convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, d1Persist: join(work, "d1"), workers }),
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      d1Persist: join(work, "d1"),
+      workers,
+      handleStructuredLogs: printAllButRequestLines,
+    }),
   );
   await mf.ready;
   return {

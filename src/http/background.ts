@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { logEvent } from "../observability/log";
 import { storeFailureReason } from "../store/db";
 
 /** Runs `task` once the response is on its way (a macrotask later), keeping the Worker alive for it. */
@@ -11,7 +12,11 @@ export function runInBackground(c: Context<AppEnv>, label: string, task: () => P
   const afterResponse = new Promise((resolve) => setTimeout(resolve, 0)).then(task);
   c.executionCtx.waitUntil(
     afterResponse.catch((error: unknown) =>
-      console.error(`[background] ${label} failed: ${storeFailureReason(error)}`),
+      logEvent("error", "background_failed", {
+        request_id: c.get("requestId"),
+        task: label,
+        reason: storeFailureReason(error),
+      }),
     ),
   );
 }

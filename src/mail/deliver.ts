@@ -3,6 +3,7 @@
  * the response (`waitUntil`), so a slow or failing transport never delays or fails the request, and its
  * outcome is never reported to the client (no account enumeration). Logs never carry the message's secrets.
  */
+import { logEvent } from "../observability/log";
 import type { MailMessage } from "./messages";
 
 /** Waits before the 2nd and 3rd attempts; a whole delivery stays well inside waitUntil's 30 s. */
@@ -26,7 +27,7 @@ export async function deliverMail(message: MailMessage, transport: MailTransport
         `[mail] no MAIL_WEBHOOK_URL; local development copy of the ${message.kind} message:\n${JSON.stringify(message, null, 2)}`,
       );
     } else {
-      console.warn(`[mail] ${message.kind} message not sent: MAIL_WEBHOOK_URL is not configured`);
+      logEvent("warn", "mail_not_sent", { kind: message.kind, reason: "MAIL_WEBHOOK_URL is not configured" });
     }
     return false;
   }
@@ -35,9 +36,10 @@ export async function deliverMail(message: MailMessage, transport: MailTransport
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
     const outcome = await post(transport.webhookUrl, message);
     if (outcome === "delivered") return true;
-    console.warn(`[mail] ${message.kind} delivery attempt ${attempt + 1}/${delays.length + 1} failed: ${outcome}`);
+    const attempts = delays.length + 1;
+    logEvent("warn", "mail_attempt_failed", { kind: message.kind, attempt: attempt + 1, attempts, reason: outcome });
   }
-  console.error(`[mail] ${message.kind} message dropped after ${delays.length + 1} attempts`);
+  logEvent("error", "mail_dropped", { kind: message.kind, attempts: delays.length + 1 });
   return false;
 }
 

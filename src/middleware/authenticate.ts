@@ -11,6 +11,8 @@ import type { AppEnv } from "../context";
 import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenErrorResponse } from "../errors";
 import { runInBackground } from "../http/background";
 import { isWebSocketUpgrade } from "../http/upgrade";
+import { markAuth } from "../observability/middleware";
+import type { AuthOutcome } from "../observability/request-record";
 import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "./csrf";
@@ -48,7 +50,9 @@ export function enforceCsrf(c: Context<AppEnv>, credential: Credential): void {
     c.get("serviceOrigin"),
     c.get("config").allowedOrigins,
   );
-  if (failure) throw detailError(403, failure);
+  if (!failure) return;
+  markAuth(c, "csrf_failed");
+  throw detailError(403, failure);
 }
 
 /** Stops a request that would sign a browser in (login, registration) from a foreign `Origin` (403). */
@@ -63,30 +67,40 @@ export function enforceLoginCsrf(c: Context<AppEnv>): void {
  */
 export async function authenticateRequest(c: Context<AppEnv>): Promise<Response | null> {
   const credential = requestCredential(c);
-  if (credential.kind === "none") return authDetailResponse(NOT_PROVIDED);
-  if (credential.kind === "malformed") return authDetailResponse(credential.detail);
+  if (credential.kind === "none") return refuse(c, "none", authDetailResponse(NOT_PROVIDED));
+  if (credential.kind === "malformed") return refuse(c, "invalid", authDetailResponse(credential.detail));
   enforceCsrf(c, credential);
   // A key we cannot have issued is answered without a database query.
-  if (!isWellFormedKey(credential.key)) return tokenErrorResponse(TOKEN_ERRORS.invalid);
+  if (!isWellFormedKey(credential.key)) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
   const digest = keyDigest(credential.key);
   const now = c.get("now");
   const { expiry, tokenCacheTtlMs } = c.get("config");
   const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, now);
   // A cached session is only trusted while it is still valid; any doubt goes to D1.
   if (cached && !isSessionExpired(expiry, cached, now)) {
-    c.set("session", cached);
-    stampLastUse(c, cached);
+    accept(c, cached);
     return null;
   }
   const session = await findSessionByDigest(c.get("db"), digest);
-  if (!session) return tokenErrorResponse(TOKEN_ERRORS.invalid);
-  if (!session.user.isActive) return tokenErrorResponse(TOKEN_ERRORS.inactiveUser);
+  if (!session) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
+  if (!session.user.isActive) return refuse(c, "inactive", tokenErrorResponse(TOKEN_ERRORS.inactiveUser));
   // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
-  if (isSessionExpired(expiry, session, now)) return tokenErrorResponse(TOKEN_ERRORS.expired);
+  if (isSessionExpired(expiry, session, now)) return refuse(c, "expired", tokenErrorResponse(TOKEN_ERRORS.expired));
   if (tokenCacheTtlMs !== null) cacheSession(digest, session, now);
-  c.set("session", session);
-  stampLastUse(c, session);
+  accept(c, session);
   return null;
+}
+
+function accept(c: Context<AppEnv>, session: AuthenticatedSession): void {
+  c.set("session", session);
+  markAuth(c, "valid", session.user.id);
+  stampLastUse(c, session);
+}
+
+/** Notes why the request was refused (for its log line) and answers the refusal. */
+function refuse(c: Context<AppEnv>, outcome: AuthOutcome, response: Response): Response {
+  markAuth(c, outcome);
+  return response;
 }
 
 /** Middleware requiring a valid, unexpired token of an active user. */

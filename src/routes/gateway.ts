@@ -14,6 +14,7 @@ import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/f
 import { matchesAny } from "../gateway/public-paths";
 import { activeSigningKey, type SigningKey } from "../gateway/signing-key";
 import { authenticateRequest } from "../middleware/authenticate";
+import { logEvent } from "../observability/log";
 
 /** Paths the service answers itself; never forwarded. */
 const SERVICE_PREFIXES = ["/auth/", "/.well-known/", "/account/"];
@@ -47,7 +48,7 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     identity,
     clientIp: c.req.header("cf-connecting-ip"),
   });
-  return downstreamResponse(await fetchOrigin(gateway, request));
+  return downstreamResponse(await fetchOrigin(c, gateway, request));
 }
 
 /** The configured key; the development key only under `ENVIRONMENT=development`. */
@@ -59,7 +60,7 @@ function signingKeyFor(c: Context<AppEnv>): SigningKey {
 }
 
 /** Sends `request` to the origin; 502 when it cannot be reached, 504 when its headers take too long. */
-async function fetchOrigin(gateway: Gateway, request: Request): Promise<Response> {
+async function fetchOrigin(c: Context<AppEnv>, gateway: Gateway, request: Request): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), gateway.timeoutMs);
   try {
@@ -67,7 +68,10 @@ async function fetchOrigin(gateway: Gateway, request: Request): Promise<Response
     return await (gateway.fetcher ? gateway.fetcher.fetch(signed) : fetch(signed));
   } catch (error) {
     if (controller.signal.aborted) throw detailError(504, "The origin did not answer in time.");
-    console.error(`[gateway] origin unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    logEvent("error", "origin_unreachable", {
+      request_id: c.get("requestId"),
+      reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     throw detailError(502, "The origin could not be reached.");
   } finally {
     clearTimeout(timer);

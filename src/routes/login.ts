@@ -11,6 +11,7 @@ import { charField, clientNameField, emailField, parseFields, requireValid } fro
 import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { forgetDigest, forgetUser } from "../middleware/session-cache";
+import { markAuth } from "../observability/middleware";
 import { writeAtomically } from "../store/db";
 import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
@@ -44,6 +45,7 @@ loginRoutes.post("/login", async (c) => {
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
   if (!user || !passwordMatches || !user.isActive) {
+    markAuth(c, "login_failed");
     await countLoginFailure(c, buckets);
     throw nonFieldError(BAD_CREDENTIALS);
   }
@@ -61,6 +63,7 @@ loginRoutes.post("/login", async (c) => {
     ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
   ]);
   if (cap !== null) forgetUser(user.id);
+  markAuth(c, "login_ok", user.id);
   return tokenResponse(c, issued, user);
 });
 
