@@ -25,7 +25,7 @@ export const ACCOUNT_PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
 <title>Account · Edge Token Auth</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/account/favicon.svg" type="image/svg+xml">
 <style>${PAGE_STYLE}</style>
 </head>
 <body>

@@ -6,11 +6,19 @@
 
 export const MESSAGES = {
   sessionExpired: "Your session has expired, please sign in again.",
+  /** The service refused a key it once issued: revoked from another device, by "sign out everywhere" or a password change. */
+  signedOut: "This device has been signed out, please sign in again.",
   accountInactive: "This account has been deactivated. Please contact support.",
   networkDown: "Could not reach the server. Check your connection and try again.",
   unavailable: "Service temporarily unavailable, try again later.",
   throttled: "Too many attempts. Please wait a moment and try again.",
   resetLinkInvalid: "This password reset link is invalid, has expired or was already used.",
+} as const;
+
+/** The service's own mismatch messages (API.md): registration's, and Django's SetPasswordForm's with U+2019. */
+export const MISMATCH = {
+  registration: "The two password fields didn't match.",
+  newPassword: "The two password fields didn\u2019t match.",
 } as const;
 
 /** A failed call as the typed client reports it: the HTTP status (0: no answer) and the JSON body, if any. */
@@ -41,7 +49,12 @@ export function explain(failure: Failure): Problem {
   const body = isRecord(failure.error) ? failure.error : {};
   if (failure.status === 0) return problem(MESSAGES.networkDown);
   if (failure.status === 401) {
-    const message = body.error === "Invalid user" ? MESSAGES.accountInactive : MESSAGES.sessionExpired;
+    const message =
+      body.error === "Invalid user"
+        ? MESSAGES.accountInactive
+        : body.error === "Invalid or Inactive Token"
+          ? MESSAGES.signedOut
+          : MESSAGES.sessionExpired;
     return { ...problem(message), sessionEnded: true };
   }
   if (typeof body.detail === "string") return problem(body.detail);
@@ -57,4 +70,25 @@ export function explain(failure: Failure): Problem {
     return problem(`Something went wrong (error ${failure.status}). Please try again.`);
   }
   return { general, fields, validation: true, sessionEnded: false };
+}
+
+/**
+ * Flags a confirmation that differs from its password under the confirmation's input. The service checks the
+ * match only once every other field is valid (as DRF and Django do), so with other field errors it says
+ * nothing about it; registration words it as a non-field error. Either way the person sees it at the field.
+ */
+export function flagMismatch(
+  found: Problem,
+  confirmation: { field: string; message: string; matches: boolean },
+): Problem {
+  if (!found.validation || confirmation.matches) return found;
+  const current = found.fields[confirmation.field] ?? [];
+  return {
+    ...found,
+    general: found.general.filter((message) => message !== confirmation.message),
+    fields: {
+      ...found.fields,
+      [confirmation.field]: current.includes(confirmation.message) ? current : [confirmation.message, ...current],
+    },
+  };
 }

@@ -200,6 +200,13 @@ export const ENDPOINTS: Endpoint[] = [
     auth: false,
     responses: { 200: { description: "JavaScript (text/javascript)" } },
   },
+  {
+    method: "get",
+    path: "/account/favicon.svg",
+    summary: "The account page's icon",
+    auth: false,
+    responses: { 200: { description: "SVG image (image/svg+xml)" } },
+  },
 ];
 
 const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];

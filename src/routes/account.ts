@@ -1,9 +1,10 @@
 /**
  * The account page (`/account`, `/account/reset-password`, `/account/verify-email`): one static HTML
  * document that routes on its own address, so the links put in reset and verification mail open it too;
- * and its script, `/account/app.js`.
+ * its script, `/account/app.js`, and its icon, `/account/favicon.svg`.
  */
 import { Hono } from "hono";
+import { FAVICON_HEADERS, FAVICON_SVG } from "../account/favicon";
 import { ACCOUNT_PAGE_HTML, accountPageHeaders } from "../account/page";
 import { ACCOUNT_SCRIPT } from "../account/script";
 import type { AppEnv } from "../context";
@@ -22,3 +23,5 @@ accountRoutes.get("/app.js", (c) =>
     "X-Content-Type-Options": "nosniff",
   }),
 );
+
+accountRoutes.get("/favicon.svg", (c) => c.body(FAVICON_SVG, 200, FAVICON_HEADERS));

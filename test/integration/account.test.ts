@@ -86,6 +86,20 @@ describe("GET /account", () => {
     expect(script).not.toContain("localStorage");
   });
 
+  it("serves a small SVG icon, named by the page", async () => {
+    const html = await (await call("/account")).text();
+    expect(html).toContain('<link rel="icon" href="/account/favicon.svg" type="image/svg+xml">');
+    const response = await call("/account/favicon.svg");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/svg+xml");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    // An SVG opened on its own is a document: no script may run in it.
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    const svg = await response.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script|\son[a-z]+=/i);
+  });
+
   it("is not served for other methods", async () => {
     const response = await call("/account", { method: "POST" });
     expect(response.status).not.toBe(200);

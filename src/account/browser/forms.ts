@@ -4,9 +4,9 @@
  * ./session's `fail()` (or `showProblem` when the form words them itself).
  */
 import { isSignedIn } from "../../client/index";
-import { explain, MESSAGES } from "../problems";
+import { explain, flagMismatch, MESSAGES, MISMATCH } from "../problems";
 import { byId, clearFormErrors, setFormMessage, showProblem } from "./dom";
-import { api, endSession, enterAccount, fail, home, hooks, state } from "./session";
+import { api, endSession, enterAccount, fail, home, hooks, renderProfile, state } from "./session";
 
 type Values = Record<string, string>;
 
@@ -30,7 +30,8 @@ async function signUp(form: HTMLFormElement, values: Values): Promise<void> {
     password2: values.password2 ?? "",
   });
   if (!result.ok) {
-    fail(result, form);
+    const matches = values.password1 === values.password2;
+    fail(result, form, { field: "password2", message: MISMATCH.registration, matches });
     return;
   }
   form.reset();
@@ -72,7 +73,8 @@ async function confirmReset(form: HTMLFormElement, values: Values): Promise<void
     new_password2: values.new_password2 ?? "",
   });
   if (!result.ok) {
-    const found = explain(result);
+    const matches = values.new_password1 === values.new_password2;
+    const found = flagMismatch(explain(result), { field: "new_password2", message: MISMATCH.newPassword, matches });
     if (found.fields.uid || found.fields.token) {
       delete found.fields.uid;
       delete found.fields.token;
@@ -93,12 +95,24 @@ async function changePassword(form: HTMLFormElement, values: Values): Promise<vo
     new_password2: values.new_password2 ?? "",
   });
   if (!result.ok) {
-    fail(result, form);
+    const matches = values.new_password1 === values.new_password2;
+    fail(result, form, { field: "new_password2", message: MISMATCH.newPassword, matches });
     return;
   }
   form.reset();
   await hooks.loadDevices();
   setFormMessage(form, `${result.data.detail} Your other devices have been signed out.`, "success");
+}
+
+/** PATCH user/ with the names only: a username changed meanwhile elsewhere is not written back. */
+async function saveName(form: HTMLFormElement, values: Values): Promise<void> {
+  const result = await api.user.patch({ first_name: values.first_name ?? "", last_name: values.last_name ?? "" });
+  if (!result.ok) {
+    fail(result, form);
+    return;
+  }
+  renderProfile(result.data);
+  setFormMessage(form, "Your name has been saved.", "success");
 }
 
 /** The form's text fields by name. */
@@ -138,4 +152,5 @@ export function startForms(): void {
   onSubmit("form-resend", resendVerification);
   onSubmit("form-reset", confirmReset);
   onSubmit("form-password", changePassword);
+  onSubmit("form-profile", saveName);
 }

@@ -4,7 +4,7 @@
  * signed-in user, and the moves between signed in and signed out.
  */
 import { type ApiFailure, createAuthClient, type User } from "../../client/index";
-import { explain, type Problem } from "../problems";
+import { explain, flagMismatch, type Problem } from "../problems";
 import { announce, byId, resetForms, showProblem, showView, type Tone } from "./dom";
 
 export const api = createAuthClient({ baseUrl: location.origin, auth: { mode: "cookie" }, clientName: "web" });
@@ -20,9 +20,20 @@ export const home = location.pathname.replace(/\/(reset-password|verify-email)\/
 /** Loads the devices list; set by ./devices (kept as a hook so this module does not import it back). */
 export const hooks: { loadDevices: () => Promise<void> } = { loadDevices: async () => {} };
 
-/** Shows a failed call's problem on its form (or in the status region); an ended session goes to sign-in. */
-export function fail(failure: ApiFailure<unknown>, form?: HTMLFormElement): Problem {
-  const found = explain(failure);
+/** A form's confirmation input: the API field it reports under, the service's mismatch message, and whether it matches. */
+export interface Confirmation {
+  field: string;
+  message: string;
+  matches: boolean;
+}
+
+/**
+ * Shows a failed call's problem on its form (or in the status region); an ended session goes to sign-in.
+ * With `confirmation`, a password confirmation that differs is flagged even where the service did not say so.
+ */
+export function fail(failure: ApiFailure<unknown>, form?: HTMLFormElement, confirmation?: Confirmation): Problem {
+  const explained = explain(failure);
+  const found = confirmation ? flagMismatch(explained, confirmation) : explained;
   if (found.sessionEnded) endSession(found.general.join(" "), "error");
   else if (form) showProblem(form, found);
   else announce(found.general.join(" "), "error");
@@ -35,7 +46,8 @@ export function renderProfile(user: User): void {
   byId("account-username").textContent = user.username;
   byId("profile-username").textContent = user.username;
   byId("profile-email").textContent = user.email || "Not set";
-  byId("profile-name").textContent = [user.first_name, user.last_name].filter(Boolean).join(" ") || "Not set";
+  byId<HTMLInputElement>("profile-first-name").value = user.first_name;
+  byId<HTMLInputElement>("profile-last-name").value = user.last_name;
 }
 
 export function enterAccount(user: User, message = ""): Promise<void> {
