@@ -28,7 +28,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "worker",
-            globalSetup: ["./test/setup/peers.ts"],
+            globalSetup: ["./test/setup/build-account.ts", "./test/setup/peers.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
             include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           },

@@ -144,8 +144,15 @@ const ACCOUNT = `<section data-view="account" aria-labelledby="account-title" hi
 <dl class="details">
 <dt>Username</dt><dd id="profile-username"></dd>
 <dt>E-mail</dt><dd id="profile-email"></dd>
-<dt>Name</dt><dd id="profile-name"></dd>
 </dl>
+${form(
+  "form-profile",
+  `<div class="name-fields">
+${field({ id: "profile-first-name", name: "first_name", label: "First name", autocomplete: "given-name" })}
+${field({ id: "profile-last-name", name: "last_name", label: "Last name", autocomplete: "family-name" })}
+</div>
+<div class="form-actions"><button type="submit" class="btn btn-secondary" data-busy="Saving…">Save name</button></div>`,
+)}
 </section>
 <section class="card" aria-labelledby="devices-title">
 <div class="section-head">

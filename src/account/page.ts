@@ -1,13 +1,17 @@
 /**
- * The account page as one self-contained HTML document (inline style and script, no external resource),
- * and the headers it is served with: a Content-Security-Policy that allows exactly that style and that
- * script by their SHA-256 (computed once, when the module loads) and nothing else, so an injected script
- * or style, a foreign form target or framing by another site are all refused by the browser.
+ * The account page: one static HTML document (inline style, and its script loaded from /account/app.js,
+ * see ./script), and the headers it is served with: a Content-Security-Policy that allows exactly that
+ * style by its SHA-256 and exactly that script by its URL, nothing else. A path-qualified source rather than
+ * 'self': in gateway mode the rest of this origin is the proxied application, whose files must not count
+ * as the account page's scripts. An injected script or style, a foreign form target or framing by another
+ * site are all refused by the browser.
  */
 import { createHash } from "node:crypto";
 import { PAGE_BODY } from "./markup";
-import { PAGE_SCRIPT } from "./script";
 import { PAGE_STYLE } from "./style";
+
+/** Where the page's script is served (src/routes/account.ts). */
+export const ACCOUNT_SCRIPT_PATH = "/account/app.js";
 
 /** A CSP source expression allowing the inline element whose exact text is `source`. */
 export function cspHashSource(source: string): string {
@@ -21,35 +25,42 @@ export const ACCOUNT_PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
 <title>Account · Edge Token Auth</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/account/favicon.svg" type="image/svg+xml">
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
 ${PAGE_BODY}
-<script>${PAGE_SCRIPT}</script>
+<script src="${ACCOUNT_SCRIPT_PATH}"></script>
 </body>
 </html>
 `;
 
-export const ACCOUNT_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHashSource(PAGE_SCRIPT)}`,
-  `style-src ${cspHashSource(PAGE_STYLE)}`,
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join("; ");
+const STYLE_SOURCE = cspHashSource(PAGE_STYLE);
 
-/** Headers of every answer carrying the page. */
-export const ACCOUNT_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Type": "text/html; charset=utf-8",
-  // The page is the same for everyone, but it is where people sign in: never serve it from a cache.
-  "Cache-Control": "no-store",
-  "Content-Security-Policy": ACCOUNT_PAGE_CSP,
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "same-origin",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-};
+/** The page's policy when served from `origin` (`https://auth.example.com`). */
+export function accountPageCsp(origin: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${origin}${ACCOUNT_SCRIPT_PATH}`,
+    `style-src ${STYLE_SOURCE}`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+/** Headers of every answer carrying the page, served from `origin`. */
+export function accountPageHeaders(origin: string): Record<string, string> {
+  return {
+    "Content-Type": "text/html; charset=utf-8",
+    // The page is the same for everyone, but it is where people sign in: never serve it from a cache.
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": accountPageCsp(origin),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+  };
+}

@@ -139,6 +139,8 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   content: ""; position: absolute; left: 18px; top: 26px; width: 4px; height: 2px; border-radius: 1px; background: var(--primary);
 }
 #form-password { max-width: 440px; }
+#form-profile { margin-top: 20px; max-width: 560px; }
+.name-fields { display: grid; grid-template-columns: 1fr 1fr; gap: 0 16px; }
 .devices-actions { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 16px; }
 .empty { color: var(--muted); margin: 0; padding: 14px 16px; }
 .loading { text-align: center; color: var(--muted); padding: 40px 0; }
@@ -149,6 +151,7 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   .card { padding: 20px 18px; }
   .topbar-inner { padding: 10px 14px; }
   .details { grid-template-columns: 88px 1fr; }
+  .name-fields { grid-template-columns: 1fr; }
   .device { grid-template-columns: 40px minmax(0, 1fr); align-items: start; padding: 14px; }
   .device .btn { grid-column: 2; justify-self: start; margin-top: 8px; }
   .devices-actions .btn, .form-actions .btn-primary { width: 100%; }

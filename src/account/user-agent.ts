@@ -2,10 +2,8 @@
  * Pure helpers of the account page's "Your devices" list: what a session's User-Agent says about its
  * browser and operating system, and how long ago something happened, in words.
  *
- * The page runs these very functions in the browser: src/account/script.ts inlines their source with
- * `Function.prototype.toString()`. So each must stay self-contained: no imports, no module-level constants,
- * and no nested functions or arrow functions (the bundler's `keepNames` would wrap those in a `__name()`
- * helper the browser does not have).
+ * The page's browser code (src/account/browser/devices.ts) imports them; the bundle carries them to the
+ * browser, so the logic exists once.
  */
 
 export interface DeviceDescription {

@@ -202,6 +202,20 @@ export const ENDPOINTS: Endpoint[] = [
   page("Account page: sign in, devices, password", "/account"),
   page("Account page: reset a password from the mailed link", "/account/reset-password"),
   page("Account page: verify an e-mail address from the mailed link", "/account/verify-email"),
+  {
+    method: "get",
+    path: "/account/app.js",
+    summary: "The account page's script",
+    auth: false,
+    responses: { 200: { description: "JavaScript (text/javascript)" } },
+  },
+  {
+    method: "get",
+    path: "/account/favicon.svg",
+    summary: "The account page's icon",
+    auth: false,
+    responses: { 200: { description: "SVG image (image/svg+xml)" } },
+  },
 ];
 
 const BODY_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];

@@ -153,12 +153,23 @@ describe("the account page in Chromium", () => {
     await form.getByLabel("Username").fill(USERNAME);
     await form.getByLabel("E-mail").fill("not-an-address");
     await form.getByLabel("Password", { exact: true }).fill("12345678");
-    await form.getByLabel("Confirm password").fill("12345678");
+    await form.getByLabel("Confirm password").fill("12345679");
     await form.getByRole("button", { name: "Create account" }).click();
     await page.locator("#signup-email-error", { hasText: "Enter a valid email address." }).waitFor();
     expect(await page.locator("#signup-password1-error").textContent()).toContain("This password is too common.");
     expect(await form.getByLabel("E-mail").getAttribute("aria-invalid")).toBe("true");
+    // The service checks the match only once the other fields are valid: the page flags it at once.
+    expect(await page.locator("#signup-password2-error").textContent()).toBe("The two password fields didn't match.");
+    expect(await form.getByLabel("Confirm password").getAttribute("aria-invalid")).toBe("true");
     await screenshot(page, "account-sign-up-errors.png", true);
+
+    // Alone, the service words the mismatch as a non-field error: it still shows at the confirmation.
+    await form.getByLabel("E-mail").fill(EMAIL);
+    await form.getByLabel("Password", { exact: true }).fill(PASSWORDS[0]);
+    await form.getByLabel("Confirm password").fill(PASSWORDS[1]);
+    await form.getByLabel("Confirm password").press("Enter");
+    await page.locator("#signup-password2-error", { hasText: "The two password fields didn't match." }).waitFor();
+    expect(await form.locator(".form-message").textContent()).toBe("");
 
     await form.getByLabel("E-mail").fill(EMAIL);
     await form.getByLabel("Password", { exact: true }).fill(PASSWORDS[0]);
@@ -168,6 +179,13 @@ describe("the account page in Chromium", () => {
     await status(page, `Welcome, ${USERNAME}!`);
     expect(await page.locator("#profile-email").textContent()).toBe(EMAIL);
     expect(await deviceNames(page, 1)).toEqual(["Chrome on Linux *"]);
+
+    // A small icon of its own, served by the Worker and allowed by the page's policy.
+    const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+    expect(icon).toBe("/account/favicon.svg");
+    const iconResponse = await page.request.get(`${base}${icon}`);
+    expect(iconResponse.status()).toBe(200);
+    expect(iconResponse.headers()["content-type"]).toBe("image/svg+xml");
 
     // The key lives only in the HttpOnly cookie: the page cannot read it and stores nothing.
     const cookies = await laptop.context.cookies();
@@ -181,6 +199,25 @@ describe("the account page in Chromium", () => {
     expect(new URL(page.url()).search).toBe("");
     await page.getByRole("button", { name: "Continue" }).click();
     await view(page, "Your account");
+  });
+
+  it("edits the first and last name (PATCH user/), kept across a reload", async () => {
+    const { page } = laptop;
+    const form = page.locator("#form-profile");
+    await form.getByLabel("First name").fill("Ada");
+    await form.getByLabel("Last name").fill("Lovelace");
+    await form.getByRole("button", { name: "Save name" }).click();
+    await form.locator(".form-message", { hasText: "Your name has been saved." }).waitFor();
+    await page.reload();
+    await view(page, "Your account");
+    expect(await form.getByLabel("First name").inputValue()).toBe("Ada");
+    expect(await form.getByLabel("Last name").inputValue()).toBe("Lovelace");
+    await form.getByLabel("First name").fill("x".repeat(151));
+    await form.getByRole("button", { name: "Save name" }).click();
+    await page
+      .locator("#profile-first-name-error", { hasText: "Ensure this field has no more than 150 characters." })
+      .waitFor();
+    await form.getByLabel("First name").fill("Ada");
   });
 
   it("shows the API's message for a wrong password, then signs a second device in", async () => {
@@ -213,10 +250,10 @@ describe("the account page in Chromium", () => {
     // The signed-out device's next action meets the service's 401 and lands on sign-in.
     await other.page.getByRole("button", { name: "Refresh" }).click();
     await view(other.page, "Sign in");
-    await status(other.page, "Your session has expired, please sign in again.");
-    await screenshot(other.page, "account-session-expired.png");
+    await status(other.page, "This device has been signed out, please sign in again.");
+    await screenshot(other.page, "account-signed-out.png");
     await other.page.reload();
-    await status(other.page, "Your session has expired, please sign in again.");
+    await status(other.page, "This device has been signed out, please sign in again.");
   });
 
   it("changes the password (field errors first) and stays signed in", async () => {
@@ -224,11 +261,12 @@ describe("the account page in Chromium", () => {
     const form = page.locator("#form-password");
     await form.getByLabel("Current password").fill("wrong");
     await form.getByLabel("New password", { exact: true }).fill(PASSWORDS[1]);
-    await form.getByLabel("New password, again").fill(PASSWORDS[1]);
+    await form.getByLabel("New password, again").fill(PASSWORDS[2]);
     await form.getByRole("button", { name: "Change password" }).click();
     await page
       .locator("#password-old-error", { hasText: "Your old password was entered incorrectly. Please enter it again." })
       .waitFor();
+    expect(await page.locator("#password-new2-error").textContent()).toBe("The two password fields didn\u2019t match.");
 
     await form.getByLabel("Current password").fill(PASSWORDS[0]);
     await form.getByLabel("New password", { exact: true }).fill(PASSWORDS[1]);
@@ -264,7 +302,7 @@ describe("the account page in Chromium", () => {
     await status(page, "You have been signed out on all your devices.");
     await phone.page.reload();
     await view(phone.page, "Sign in");
-    await status(phone.page, "Your session has expired, please sign in again.");
+    await status(phone.page, "This device has been signed out, please sign in again.");
   });
 
   it("resets a forgotten password from the mailed link", async () => {
@@ -348,9 +386,12 @@ describe("the account page in Chromium", () => {
     await view(page, "Choose a new password");
     const reset = page.locator("#form-reset");
     await reset.getByLabel("New password", { exact: true }).fill(PASSWORDS[2]);
-    await reset.getByLabel("New password, again").fill(PASSWORDS[2]);
+    await reset.getByLabel("New password, again").fill(PASSWORDS[1]);
     await reset.getByLabel("New password, again").press("Enter");
     await reset.locator(".form-message", { hasText: "This password reset link is invalid" }).waitFor();
+    expect(await page.locator("#reset-password2-error").textContent()).toBe(
+      "The two password fields didn\u2019t match.",
+    );
     await page.getByRole("button", { name: "Request a new reset link" }).waitFor();
 
     await page.goto(`${base}/account/verify-email?key=nope`);

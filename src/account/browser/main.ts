@@ -1,0 +1,45 @@
+/**
+ * The account page's script (bundled by scripts/build-account.js, served at /account/app.js): wires the
+ * buttons and forms, then picks the first view from the address and the session.
+ */
+
+import { loadDevices, signOut, signOutEverywhere, signOutOthers } from "./devices";
+import { showView, viewState } from "./dom";
+import { startForms } from "./forms";
+import { startReset, startVerify } from "./mail-links";
+import { home, loadAccount } from "./session";
+
+const ACTIONS: Record<string, (button: HTMLButtonElement) => unknown> = {
+  continue: () => {
+    history.replaceState(null, "", home);
+    return loadAccount();
+  },
+  "verify-retry": () => startVerify(),
+  "refresh-devices": () => loadDevices(),
+  "sign-out": signOut,
+  "sign-out-others": signOutOthers,
+  "sign-out-everywhere": signOutEverywhere,
+};
+
+function onClick(event: MouseEvent): void {
+  if (!(event.target instanceof Element)) return;
+  const button = event.target.closest<HTMLButtonElement>("button[data-goto], button[data-action]");
+  if (!button) return;
+  if (button.dataset.goto) showView(button.dataset.goto);
+  else ACTIONS[button.dataset.action ?? ""]?.(button);
+}
+
+function start(): void {
+  startForms();
+  document.addEventListener("click", onClick);
+  const path = location.pathname.replace(/\/+$/, "");
+  let begun: unknown;
+  if (path.endsWith("/reset-password")) begun = startReset();
+  else if (path.endsWith("/verify-email")) begun = startVerify();
+  else begun = loadAccount();
+  Promise.resolve(begun).finally(() => {
+    viewState.ready = true;
+  });
+}
+
+start();
