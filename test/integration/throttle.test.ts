@@ -1,3 +1,4 @@
+import { env as dbEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, json, mailbox, PASSWORD, register, TestClock, uniqueName } from "../helpers";
 
@@ -67,6 +68,63 @@ describe("login throttling per account", () => {
     for (const name of [username, username.toUpperCase(), username])
       await attempt(name, "wrong password", { clock, env });
     expect((await attempt(username.toUpperCase(), PASSWORD, { clock, env })).status).toBe(429);
+  });
+});
+
+describe("login throttling under concurrent attempts", () => {
+  const statuses = async (responses: Promise<Response>[]) => (await Promise.all(responses)).map((r) => r.status);
+  const count = (all: number[], status: number) => all.filter((s) => s === status).length;
+
+  it("lets at most the account's limit of 40 parallel wrong passwords through to a 400", async () => {
+    const env = { LOGIN_FAILURES_PER_ACCOUNT: "10/15m", LOGIN_FAILURES_PER_IP: "off" };
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    const all = await statuses(Array.from({ length: 40 }, () => attempt(username, "wrong password", { clock, env })));
+    expect(count(all, 400)).toBeLessThanOrEqual(10);
+    expect(count(all, 400) + count(all, 429)).toBe(40);
+    // The refused attempts did not count either: the window holds exactly the failures answered 400.
+    const row = await dbEnv.DB.prepare("SELECT count FROM throttle_counters WHERE key = ?")
+      .bind(`login:account:${username}`)
+      .first<{ count: number }>();
+    expect(row?.count).toBe(count(all, 400));
+  });
+
+  it("lets at most the IP's limit through, across accounts", async () => {
+    const env = { LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "5/15m" };
+    const clock = new TestClock();
+    const all = await statuses(
+      Array.from({ length: 40 }, () =>
+        attempt(uniqueName("guess"), "wrong password", { clock, env, ip: "198.51.100.77" }),
+      ),
+    );
+    expect(count(all, 400)).toBeLessThanOrEqual(5);
+    expect(count(all, 400) + count(all, 429)).toBe(40);
+  });
+
+  it("gives back the IP's place of an attempt refused for its account", async () => {
+    const env = { LOGIN_FAILURES_PER_ACCOUNT: "3/15m", LOGIN_FAILURES_PER_IP: "100/15m" };
+    const clock = new TestClock();
+    const ip = "198.51.100.79";
+    const all = await statuses(Array.from({ length: 20 }, () => attempt(uniqueName("x"), "a", { clock, env, ip })));
+    expect(count(all, 400)).toBe(20);
+    const { username } = await register({ clock });
+    const burst = await statuses(Array.from({ length: 20 }, () => attempt(username, "wrong", { clock, env, ip })));
+    expect(count(burst, 400)).toBeLessThanOrEqual(3);
+    const row = await dbEnv.DB.prepare("SELECT count FROM throttle_counters WHERE key = ?")
+      .bind(`login:ip:${ip}`)
+      .first<{ count: number }>();
+    expect(row?.count).toBe(20 + count(burst, 400));
+  });
+
+  it("does not count a reserved attempt that succeeds against the IP", async () => {
+    const env = { LOGIN_FAILURES_PER_ACCOUNT: "off", LOGIN_FAILURES_PER_IP: "3/15m" };
+    const clock = new TestClock();
+    const { username } = await register({ clock });
+    const ip = "198.51.100.78";
+    for (let i = 0; i < 4; i++) expect((await attempt(username, PASSWORD, { clock, env, ip })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(username, "wrong password", { clock, env, ip })).status).toBe(400);
+    expect((await attempt(username, PASSWORD, { clock, env, ip })).status).toBe(429);
   });
 });
 
