@@ -6,7 +6,7 @@
  * success gives its place back and clears its account's count. Password-reset and verification mail requests are counted per address and per IP.
  */
 import type { Context } from "hono";
-import { type RateLimit, secondsUntilWindowEnds } from "../auth/rate-limit";
+import { legacyHashRule, type RateLimit, secondsUntilWindowEnds } from "../auth/rate-limit";
 import type { AppEnv } from "../context";
 import { detailError } from "../errors";
 import { writeAtomically } from "../store/db";
@@ -34,12 +34,18 @@ function clientIp(c: Context<AppEnv>): string | undefined {
   return c.req.header("cf-connecting-ip") ?? undefined;
 }
 
-/** The buckets a login for `account` (its canonical username or e-mail, as typed) counts against. */
-export function loginBuckets(c: Context<AppEnv>, account: string): Bucket[] {
+/**
+ * The buckets a login for `account` (its canonical username or e-mail, as typed) counts against. An account
+ * on a legacy hash (`onLegacyHash`) has a smaller budget in the same window: each guess costs far more CPU.
+ */
+export function loginBuckets(c: Context<AppEnv>, account: string, onLegacyHash: boolean): Bucket[] {
   const { loginFailuresPerAccount, loginFailuresPerIp } = c.get("config");
   const ip = clientIp(c);
   const buckets: Bucket[] = [];
-  if (loginFailuresPerAccount) buckets.push({ key: `login:account:${account}`, rule: loginFailuresPerAccount });
+  if (loginFailuresPerAccount) {
+    const rule = onLegacyHash ? legacyHashRule(loginFailuresPerAccount) : loginFailuresPerAccount;
+    buckets.push({ key: `login:account:${account}`, rule });
+  }
   if (loginFailuresPerIp && ip) buckets.push({ key: `login:ip:${ip}`, rule: loginFailuresPerIp });
   return buckets;
 }

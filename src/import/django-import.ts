@@ -8,7 +8,7 @@
  * bounded batches through `run`, so large dumps import with bounded statements.
  */
 import { sha256Hex } from "../auth/digest";
-import { hasherName } from "../auth/django-hash";
+import { DJANGO_PBKDF2_MAX_ITERATIONS, djangoPbkdf2Iterations, hasherName } from "../auth/django-hash";
 import { canonicalEmail, canonicalUsername, normalizeEmail, normalizeUsername } from "../auth/identity";
 import { isVerifiableHash } from "../auth/password-hash";
 import { generateSessionId } from "../auth/token-key";
@@ -138,9 +138,15 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
     importable.set(user.pk, name);
     toInsert.push(user);
     const hasher = hasherName(user.passwordHash);
+    const iterations = djangoPbkdf2Iterations(user.passwordHash) ?? 0;
     if (hasher === "!")
       report.passwordWarnings.push(`"${user.username}" has no usable password (Django's unusable marker)`);
-    else if (!isVerifiableHash(user.passwordHash)) {
+    else if (iterations > DJANGO_PBKDF2_MAX_ITERATIONS) {
+      const count = (n: number) => n.toLocaleString("en-US");
+      report.passwordWarnings.push(
+        `"${user.username}" has a ${hasher} hash of ${count(iterations)} iterations, more than the ${count(DJANGO_PBKDF2_MAX_ITERATIONS)} verified here: they must reset their password`,
+      );
+    } else if (!isVerifiableHash(user.passwordHash)) {
       report.passwordWarnings.push(
         `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt, argon2 (argon2id, up to 64 MiB))`,
       );

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { canonicalEmail, canonicalUsername } from "../auth/identity";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../auth/password-hash";
+import { hashPassword, isLegacyHash, needsRehash, verifyAgainstDummy, verifyPassword } from "../auth/password-hash";
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
@@ -36,10 +36,10 @@ loginRoutes.post("/login", async (c) => {
 
   const db = c.get("db");
   const account = email ? canonicalEmail(email) : canonicalUsername(username ?? "");
-  const buckets = loginBuckets(c, account);
+  const user = await findUserForLogin(db, email ? { email: account } : { username: account });
+  const buckets = loginBuckets(c, account, user !== undefined && isLegacyHash(user.passwordHash));
   // Counted before the password is checked, so parallel attempts cannot all pass the limit.
   const reservation = await reserveLoginAttempt(c, buckets);
-  const user = await findUserForLogin(db, email ? { email: account } : { username: account });
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
   // A failure keeps its reservation: that is its count.

@@ -75,3 +75,27 @@ describe("users and tokens imported from a real Django dump", () => {
     }
   });
 });
+
+describe("Django PBKDF2 hashes above the iteration ceiling", () => {
+  it("are imported but named in the summary: their users must reset their password", async () => {
+    const report = await importDjangoDump(
+      parseDjangoDump([
+        {
+          model: "auth.user",
+          pk: 9001,
+          fields: {
+            username: "ceiling",
+            email: "ceiling@example.com",
+            password: `pbkdf2_sha256$1200000$NaClSalt123$${"A".repeat(43)}=`,
+            date_joined: "2026-01-01T00:00:00Z",
+          },
+        },
+      ]),
+      runOnD1,
+    );
+    expect(report.usersImported).toBe(1);
+    expect(report.passwordWarnings).toEqual([
+      '"ceiling" has a pbkdf2_sha256 hash of 1,200,000 iterations, more than the 1,000,000 verified here: they must reset their password',
+    ]);
+  });
+});

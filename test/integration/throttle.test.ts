@@ -1,4 +1,5 @@
 import { env as dbEnv } from "cloudflare:workers";
+import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { call, json, mailbox, PASSWORD, register, TestClock, uniqueName } from "../helpers";
 
@@ -125,6 +126,48 @@ describe("login throttling under concurrent attempts", () => {
     for (let i = 0; i < 3; i++)
       expect((await attempt(username, "wrong password", { clock, env, ip })).status).toBe(400);
     expect((await attempt(username, PASSWORD, { clock, env, ip })).status).toBe(429);
+  });
+});
+
+describe("login throttling of accounts on a legacy password hash", () => {
+  // The default per-account budget, 10/15m, applies to everyone else.
+  const env = { LOGIN_FAILURES_PER_IP: "off" };
+
+  /** A registered user whose password is stored as an imported Django PBKDF2 hash. */
+  async function djangoUser(clock: TestClock) {
+    const registered = await register({ clock });
+    const hash = pbkdf2Sync(PASSWORD, "NaClSalt123", 1000, 32, "sha256").toString("base64");
+    await dbEnv.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(`pbkdf2_sha256$1000$NaClSalt123$${hash}`, registered.pk)
+      .run();
+    return registered;
+  }
+
+  it("allows it 3 failures per window, then 429 even with the right password", async () => {
+    const clock = new TestClock();
+    const { username } = await djangoUser(clock);
+    for (let i = 0; i < 3; i++) expect((await attempt(username, "wrong password", { clock, env })).status).toBe(400);
+    const throttled = await attempt(username, PASSWORD, { clock, env });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("900");
+    clock.advance(15 * 60_000 + 1);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+  });
+
+  it("holds under parallel wrong passwords", async () => {
+    const clock = new TestClock();
+    const { username } = await djangoUser(clock);
+    const all = await Promise.all(Array.from({ length: 20 }, () => attempt(username, "wrong", { clock, env })));
+    expect(all.filter((response) => response.status === 400).length).toBeLessThanOrEqual(3);
+    expect(all.every((response) => response.status === 400 || response.status === 429)).toBe(true);
+  });
+
+  it("gives the account the usual budget once its hash is upgraded at a successful login", async () => {
+    const clock = new TestClock();
+    const { username } = await djangoUser(clock);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await attempt(username, "wrong password", { clock, env })).status).toBe(400);
+    expect((await attempt(username, PASSWORD, { clock, env })).status).toBe(429);
   });
 });
 

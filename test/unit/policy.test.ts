@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deriveClientName, isValidClientName } from "../../src/auth/client-name";
 import { type ExpiryPolicy, isSessionExpired, sessionExpiresAtMs, ttlSecondsFor } from "../../src/auth/expiry";
-import { parseRateLimit, secondsUntilWindowEnds } from "../../src/auth/rate-limit";
+import { legacyHashRule, parseRateLimit, secondsUntilWindowEnds } from "../../src/auth/rate-limit";
 import { parseConfig } from "../../src/config";
 import { purgeTasks } from "../../src/store/purge";
 
@@ -27,6 +27,13 @@ describe("expiry policy", () => {
     const session = { createdMs: 0, lastUsedMs: 0, client: "ios" };
     expect(isSessionExpired(policy, session, 1_800_000)).toBe(false);
     expect(isSessionExpired(policy, session, 1_800_001)).toBe(true);
+  });
+});
+
+describe("legacyHashRule", () => {
+  it("allows an account on a legacy hash at most 3 failures in the account's window", () => {
+    expect(legacyHashRule({ limit: 10, windowSeconds: 900 })).toEqual({ limit: 3, windowSeconds: 900 });
+    expect(legacyHashRule({ limit: 2, windowSeconds: 60 })).toEqual({ limit: 2, windowSeconds: 60 });
   });
 });
 
