@@ -49,6 +49,8 @@ export interface Config {
   mailRequestsPerAddress: RateLimit | null;
   /** `MAIL_REQUESTS_PER_IP`: reset and verification mails requested per client IP. Default 20/1h. */
   mailRequestsPerIp: RateLimit | null;
+  /** `REGISTRATIONS_PER_IP`: registration requests per client IP. Default 20/1h. */
+  registrationsPerIp: RateLimit | null;
   /** The gateway; null without `ORIGIN_URL` (other paths then answer 404). */
   gateway: Gateway | null;
   gatewayKeys: GatewayKeys;
@@ -131,6 +133,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
     mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),
     mailRequestsPerIp: rateLimit(env, "MAIL_REQUESTS_PER_IP", "20/1h"),
+    registrationsPerIp: rateLimit(env, "REGISTRATIONS_PER_IP", "20/1h"),
     gateway: gateway(env),
     gatewayKeys: {
       current: signingKey(env, "GATEWAY_SIGNING_KEY", true),

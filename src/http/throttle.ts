@@ -3,7 +3,8 @@
  * either is over its limit, logins for it are refused (even with the right password) until its window
  * ends, whether the account exists or not. Each attempt reserves its place before its password is checked
  * (checking first and counting after let parallel attempts all through); a 429 holds no place, and a
- * success gives its place back and clears its account's count. Password-reset and verification mail requests are counted per address and per IP.
+ * success gives its place back and clears its account's count. Password-reset and verification mail
+ * requests are counted per address and per IP, registration requests per IP.
  */
 import type { Context } from "hono";
 import { legacyHashRule, type RateLimit, secondsUntilWindowEnds } from "../auth/rate-limit";
@@ -66,7 +67,22 @@ export type LoginReservation = Counter[];
  * refused (429) and holds no place anywhere (an attempt answered 429 does not count). A reservation that
  * ends in a wrong password simply stays: it was the failure.
  */
-export async function reserveLoginAttempt(c: Context<AppEnv>, buckets: Bucket[]): Promise<LoginReservation> {
+export function reserveLoginAttempt(c: Context<AppEnv>, buckets: Bucket[]): Promise<LoginReservation> {
+  return reserve(c, buckets);
+}
+
+/**
+ * Counts a registration request against its client IP and refuses it (429) once the IP has used its
+ * window's places; as DRF's throttles, every request counts, whatever its answer, except one refused.
+ */
+export async function throttleRegistration(c: Context<AppEnv>): Promise<void> {
+  const { registrationsPerIp } = c.get("config");
+  const ip = clientIp(c);
+  if (registrationsPerIp && ip) await reserve(c, [{ key: `registration:ip:${ip}`, rule: registrationsPerIp }]);
+}
+
+/** One place in every bucket's window, or a 429 that holds none (what it took is given back). */
+async function reserve(c: Context<AppEnv>, buckets: Bucket[]): Promise<Counter[]> {
   const db = c.get("db");
   const nowMs = c.get("now");
   const [first, ...rest] = buckets.map((bucket) =>
@@ -83,7 +99,7 @@ export async function reserveLoginAttempt(c: Context<AppEnv>, buckets: Bucket[])
       db,
       full.map((bucket) => bucket.key),
     ),
-    ...releaseLoginAttempt(c, reserved),
+    ...reserved.map((counter) => releaseCounter(db, counter.key, counter.windowStartMs)),
   ];
   const [counters] = (await writeAtomically(db, [select, ...releases])) as [Counter[], ...unknown[]];
   const waits = full.map(

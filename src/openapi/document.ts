@@ -61,6 +61,7 @@ export const ENDPOINTS: Endpoint[] = [
         schema: z.union([LoginResponseSchema, DetailSchema]),
       },
       400: fieldErrors,
+      429: throttled,
     },
   },
   {

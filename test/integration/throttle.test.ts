@@ -1,6 +1,6 @@
 import { env as dbEnv } from "cloudflare:workers";
 import { pbkdf2Sync } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, json, mailbox, PASSWORD, register, TestClock, uniqueName } from "../helpers";
 
 const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
@@ -180,6 +180,52 @@ describe("login throttling per client IP", () => {
     for (let i = 0; i < 3; i++) await attempt(uniqueName("guess"), "wrong password", { clock, env, ip: "203.0.113.9" });
     expect((await attempt(username, PASSWORD, { clock, env, ip: "203.0.113.9" })).status).toBe(429);
     expect((await attempt(username, PASSWORD, { clock, env, ip: "203.0.113.10" })).status).toBe(200);
+  });
+});
+
+describe("registration throttling per client IP", () => {
+  const signUp = (ip: string, options: { clock?: TestClock; env?: Record<string, string> } = {}) => {
+    const username = uniqueName("new");
+    return call(
+      "/auth/registration/",
+      json("POST", { username, password1: PASSWORD, password2: PASSWORD }, { "cf-connecting-ip": ip }),
+      options,
+    );
+  };
+
+  it("allows 20 registrations per IP per hour by default, then answers DRF's 429", async () => {
+    const clock = new TestClock();
+    for (let i = 0; i < 20; i++) expect((await signUp("203.0.113.50", { clock })).status).toBe(201);
+    clock.advance(60_000);
+    const throttled = await signUp("203.0.113.50", { clock });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("3540");
+    expect(await throttled.text()).toBe('{"detail":"Request was throttled. Expected available in 3540 seconds."}');
+    expect((await signUp("203.0.113.51", { clock })).status).toBe(201);
+    clock.advance(3540_000);
+    expect((await signUp("203.0.113.50", { clock })).status).toBe(201);
+  }, 60_000);
+
+  it("holds under parallel registrations", async () => {
+    const env = { REGISTRATIONS_PER_IP: "3/1h" };
+    const all = await Promise.all(Array.from({ length: 12 }, () => signUp("203.0.113.52", { env })));
+    expect(all.filter((response) => response.status === 201).length).toBeLessThanOrEqual(3);
+    expect(all.every((response) => response.status === 201 || response.status === 429)).toBe(true);
+  });
+
+  it("can be turned off", async () => {
+    const env = { REGISTRATIONS_PER_IP: "off" };
+    for (let i = 0; i < 3; i++) expect((await signUp("203.0.113.53", { env })).status).toBe(201);
+    const strict = { REGISTRATIONS_PER_IP: "2/1h" };
+    for (let i = 0; i < 2; i++) expect((await signUp("203.0.113.54", { env: strict })).status).toBe(201);
+    expect((await signUp("203.0.113.54", { env: strict })).status).toBe(429);
+  });
+
+  it("fails closed on an invalid REGISTRATIONS_PER_IP", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await signUp("203.0.113.55", { env: { REGISTRATIONS_PER_IP: "lots" } });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { detail: string }).detail).toContain("REGISTRATIONS_PER_IP must be a count");
   });
 });
 

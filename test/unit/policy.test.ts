@@ -95,4 +95,11 @@ describe("purgeTasks", () => {
       expect(task.sql.split("?").length - 1).toBe(task.params.length);
     }
   });
+
+  it("keeps throttle counters through the longest window, registrations' included", () => {
+    const config = parseConfig({ REGISTRATIONS_PER_IP: "20/1d" });
+    const now = 100 * 86_400_000;
+    const task = purgeTasks(config, now, 500).find((candidate) => candidate.label === "stale throttle counters");
+    expect(task?.params).toEqual([now - 86_400_000, 500]);
+  });
 });
