@@ -4,7 +4,7 @@ import { parseDjangoDump } from "../../src/import/django-dump";
 import { importDjangoDump } from "../../src/import/django-import";
 import dump from "../fixtures/django/dump.json";
 import expected from "../fixtures/django/expected.json";
-import { call, json, TestClock, tokenHeader } from "../helpers";
+import { call, json, mailbox, TestClock, tokenHeader } from "../helpers";
 
 /** The dump's reference instant: fixture token ages are relative to it. */
 const REFERENCE = Date.parse(expected.reference);
@@ -48,6 +48,38 @@ describe("users and tokens imported from a real Django dump", () => {
       error: "Invalid user",
       is_authenticated: false,
     });
+  });
+
+  it("keeps the username and e-mail exactly as Django stored them", async () => {
+    const clock = new TestClock(REFERENCE);
+    const response = await call("/auth/user/", { headers: tokenHeader(tokenOf("Grace.Hopper", "devices")) }, { clock });
+    expect(await response.json()).toEqual({
+      pk: user("Grace.Hopper").pk,
+      username: "Grace.Hopper",
+      email: "Grace.Hopper@Example.COM",
+      first_name: "Grace",
+      last_name: "Hopper",
+    });
+  });
+
+  it("finds and protects that e-mail in any case", async () => {
+    const taken = await call(
+      "/auth/registration/",
+      json("POST", {
+        username: "ghopper",
+        email: "GRACE.HOPPER@example.com",
+        password1: "x7-Q!long",
+        password2: "x7-Q!long",
+      }),
+    );
+    expect(await taken.json()).toEqual({ email: ["A user is already registered with this e-mail address."] });
+    // Looked up by its canonical form, mailed to the address as stored.
+    const box = mailbox();
+    const reset = await call("/auth/password/reset/", json("POST", { email: "grace.hopper@EXAMPLE.com" }), {
+      env: box.env,
+    });
+    expect(reset.status).toBe(200);
+    expect((await box.read()).messages.map((message) => message.body.to)).toEqual(["Grace.Hopper@Example.COM"]);
   });
 
   it("stores only digests of the Django keys", async () => {
