@@ -117,8 +117,14 @@ export function rateLimit(env: Vars, name: string, fallback: string): RateLimit 
   return parsed;
 }
 
-export function optionalPositiveInteger(env: Vars, name: string): number | null {
-  return text(env, name) === undefined ? null : positiveInteger(env, name, 0);
+/** A positive whole number, `off` (null), or `fallback` when unset. */
+export function positiveIntegerOrOff(env: Vars, name: string, fallback: number): number | null {
+  const value = text(env, name);
+  if (value?.toLowerCase() === "off") return null;
+  if (value !== undefined && !/^\d+$/.test(value)) {
+    throw new ConfigError(`${name} must be a positive whole number or off; got "${value}".`);
+  }
+  return positiveInteger(env, name, fallback);
 }
 
 export function positiveInteger(env: Vars, name: string, fallback: number): number {

@@ -14,10 +14,10 @@ import {
   linkTemplate,
   oneOf,
   optionalDuration,
-  optionalPositiveInteger,
   origin,
   origins,
   positiveInteger,
+  positiveIntegerOrOff,
   rateLimit,
   signingKey,
   text,
@@ -44,7 +44,7 @@ export interface Config {
   expiry: ExpiryPolicy;
   /** `TOKEN_CACHE_TTL`: how long a validated token may be served from this isolate's memory. Default off. */
   tokenCacheTtlMs: number | null;
-  /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used. Default none. */
+  /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used; null when `off`. Default 100. */
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
   expiredTokenRetentionSeconds: number;
@@ -56,6 +56,8 @@ export interface Config {
   mailRequestsPerAddress: RateLimit | null;
   /** `MAIL_REQUESTS_PER_IP`: reset and verification mails requested per client IP. Default 20/1h. */
   mailRequestsPerIp: RateLimit | null;
+  /** `REGISTRATIONS_PER_IP`: registration requests per client IP. Default 20/1h. */
+  registrationsPerIp: RateLimit | null;
   /** The gateway; null without `ORIGIN_URL` (other paths then answer 404). */
   gateway: Gateway | null;
   gatewayKeys: GatewayKeys;
@@ -107,6 +109,8 @@ export type EmailVerificationMode = "none" | "optional" | "mandatory";
 
 const DEFAULT_TOKEN_TTL = "15d";
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Bounds what one account can pile up (each login a row); far above the devices of a real person. */
+const DEFAULT_MAX_TOKENS_PER_USER = 100;
 
 const cache = new WeakMap<object, Config | ConfigError>();
 
@@ -147,12 +151,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
       idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
     },
     tokenCacheTtlMs: millis(optionalDuration(env, "TOKEN_CACHE_TTL")),
-    maxTokensPerUser: optionalPositiveInteger(env, "MAX_TOKENS_PER_USER"),
+    maxTokensPerUser: positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER),
     expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
     mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),
     mailRequestsPerIp: rateLimit(env, "MAIL_REQUESTS_PER_IP", "20/1h"),
+    registrationsPerIp: rateLimit(env, "REGISTRATIONS_PER_IP", "20/1h"),
     gateway: gateway(env),
     gatewayKeys: {
       current: signingKey(env, "GATEWAY_SIGNING_KEY", true),

@@ -3,7 +3,8 @@
  * `pbkdf2_sha1`), so users imported from Django sign in with their old password; the login then re-hashes
  * it with Argon2id. Django has used 260,000 to 1,200,000 iterations, while production Workers refuse PBKDF2
  * above 100,000 iterations: up to that count WebCrypto does the work natively, above it the audited
- * pure-JS `@noble/hashes` does.
+ * pure-JS `@noble/hashes` does, at about 2.5-4 µs of CPU per iteration. Counts above
+ * DJANGO_PBKDF2_MAX_ITERATIONS are never computed: those users reset their password.
  */
 
 import { timingSafeEqual } from "node:crypto";
@@ -13,8 +14,12 @@ import { sha256 } from "@noble/hashes/sha2.js";
 
 /** The most PBKDF2 iterations WebCrypto accepts on deployed Workers. */
 export const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
-/** Refuse more: a hash in the database must not be able to pin a CPU for seconds. */
-const MAX_ITERATIONS = 2_000_000;
+/**
+ * The most iterations verified: Django 5.2's default (the LTS; 4.x used 260,000-600,000). Every wrong
+ * password for such an account costs its full count in pure JS (2.5-4 s of CPU at this ceiling, against
+ * ~0.08 s for our Argon2id), so the ceiling bounds what one guess can cost; Django 6.0's 1,200,000 is above it.
+ */
+export const DJANGO_PBKDF2_MAX_ITERATIONS = 1_000_000;
 
 export const SUPPORTED_DJANGO_HASHERS = ["pbkdf2_sha256", "pbkdf2_sha1"] as const;
 
@@ -28,23 +33,42 @@ export function isDjangoPbkdf2(encoded: string): boolean {
   return (SUPPORTED_DJANGO_HASHERS as readonly string[]).includes(hasherName(encoded));
 }
 
-/** True when `password` matches the Django PBKDF2 hash `encoded`; false for anything malformed. */
-export async function verifyDjangoPbkdf2(password: string, encoded: string): Promise<boolean> {
+interface DjangoPbkdf2 {
+  digest: "SHA-256" | "SHA-1";
+  iterations: number;
+  salt: string;
+  expected: Buffer;
+}
+
+/** The parts of a well-formed Django PBKDF2 hash (any count), or null. */
+function parseDjangoPbkdf2(encoded: string): DjangoPbkdf2 | null {
   const parts = encoded.split("$");
-  if (parts.length !== 4) return false;
+  if (parts.length !== 4 || !isDjangoPbkdf2(encoded)) return null;
   const [algorithm, iterationText, salt, hash] = parts as [string, string, string, string];
   const iterations = Number(iterationText);
-  const expected = Buffer.from(hash, "base64");
-  if (
-    !isDjangoPbkdf2(algorithm) ||
-    !Number.isSafeInteger(iterations) ||
-    iterations < 1 ||
-    iterations > MAX_ITERATIONS
-  ) {
-    return false;
-  }
+  if (!/^\d+$/.test(iterationText) || !Number.isSafeInteger(iterations) || iterations < 1) return null;
   const digest = algorithm === "pbkdf2_sha256" ? "SHA-256" : "SHA-1";
-  if (expected.length !== (digest === "SHA-256" ? 32 : 20)) return false;
+  const expected = Buffer.from(hash, "base64");
+  if (expected.length !== (digest === "SHA-256" ? 32 : 20)) return null;
+  return { digest, iterations, salt, expected };
+}
+
+/** The iteration count of a well-formed Django PBKDF2 hash, above the ceiling or not; else null. */
+export function djangoPbkdf2Iterations(encoded: string): number | null {
+  return parseDjangoPbkdf2(encoded)?.iterations ?? null;
+}
+
+/** True for a well-formed Django PBKDF2 hash of at most DJANGO_PBKDF2_MAX_ITERATIONS: one this service computes. */
+export function isVerifiableDjangoPbkdf2(encoded: string): boolean {
+  const iterations = djangoPbkdf2Iterations(encoded);
+  return iterations !== null && iterations <= DJANGO_PBKDF2_MAX_ITERATIONS;
+}
+
+/** True when `password` matches the Django PBKDF2 hash `encoded`; false for anything malformed or above the ceiling. */
+export async function verifyDjangoPbkdf2(password: string, encoded: string): Promise<boolean> {
+  const parsed = parseDjangoPbkdf2(encoded);
+  if (!parsed || parsed.iterations > DJANGO_PBKDF2_MAX_ITERATIONS) return false;
+  const { digest, iterations, salt, expected } = parsed;
   const derived = await derive(password, salt, iterations, digest, expected.length);
   return timingSafeEqual(derived, expected);
 }

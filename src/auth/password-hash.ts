@@ -12,7 +12,7 @@
  * imported users. Unknown or unusable hashes (Django's `!…`) never match.
  */
 import { type Argon2idParams, hashArgon2id, parseArgon2id, verifyArgon2id } from "./argon2id/hash";
-import { isDjangoPbkdf2, verifyDjangoPbkdf2 } from "./django-hash";
+import { isDjangoPbkdf2, isVerifiableDjangoPbkdf2, verifyDjangoPbkdf2 } from "./django-hash";
 import { randomBase62 } from "./random";
 import { parseScrypt, verifyScrypt } from "./scrypt-hash";
 
@@ -36,7 +36,16 @@ export async function verifyPassword(password: string, encoded: string): Promise
 
 /** True when `encoded` is in a format and within the bounds `verifyPassword` can check. */
 export function isVerifiableHash(encoded: string): boolean {
-  return parseArgon2id(encoded) !== null || parseScrypt(encoded) !== null || isDjangoPbkdf2(encoded);
+  return parseArgon2id(encoded) !== null || parseScrypt(encoded) !== null || isVerifiableDjangoPbkdf2(encoded);
+}
+
+/**
+ * True for a hash that verifies but is replaced at its owner's next successful login (Django's PBKDF2, scrypt,
+ * Argon2id with other parameters): checking a guess against it costs more than against ours, up to seconds for
+ * PBKDF2, so such accounts get a smaller failure budget (see `legacyHashRule`).
+ */
+export function isLegacyHash(encoded: string): boolean {
+  return isVerifiableHash(encoded) && needsRehash(encoded);
 }
 
 /** True when `encoded` was made with other parameters than today's (or another algorithm), as Django decides. */

@@ -18,6 +18,17 @@ export function parseRateLimit(text: string): RateLimit | null | undefined {
   return { limit, windowSeconds };
 }
 
+/**
+ * Failed logins allowed per account window while the account is on a legacy hash. Each wrong guess against
+ * an imported Django PBKDF2 hash costs up to seconds of CPU, so fewer are allowed than the usual budget.
+ */
+export const LEGACY_HASH_FAILURES_PER_WINDOW = 3;
+
+/** The per-account rule for an account on a legacy hash: the same window, at most 3 failures in it. */
+export function legacyHashRule(rule: RateLimit): RateLimit {
+  return { ...rule, limit: Math.min(rule.limit, LEGACY_HASH_FAILURES_PER_WINDOW) };
+}
+
 /** Whole seconds until a window that opened at `windowStartMs` closes (at least 1). */
 export function secondsUntilWindowEnds(windowStartMs: number, windowSeconds: number, nowMs: number): number {
   return Math.max(1, Math.ceil((windowStartMs + windowSeconds * 1000 - nowMs) / 1000));

@@ -1,15 +1,24 @@
 /**
  * Throttling with DRF's 429 answer. Failed logins are counted per account named and per client IP; once
  * either is over its limit, logins for it are refused (even with the right password) until its window
- * ends, whether the account exists or not. A 429 is not itself counted, and a success clears its
- * account's count. Password-reset and verification mail requests are counted per address and per IP.
+ * ends, whether the account exists or not. Each attempt reserves its place before its password is checked
+ * (checking first and counting after let parallel attempts all through); a 429 holds no place, and a
+ * success gives its place back and clears its account's count. Password-reset and verification mail
+ * requests are counted per address and per IP, registration requests per IP.
  */
 import type { Context } from "hono";
-import { type RateLimit, secondsUntilWindowEnds } from "../auth/rate-limit";
+import { legacyHashRule, type RateLimit, secondsUntilWindowEnds } from "../auth/rate-limit";
 import type { AppEnv } from "../context";
 import { detailError } from "../errors";
 import { writeAtomically } from "../store/db";
-import { type Counter, deleteCounter, incrementCounter, readCounters } from "../store/throttle";
+import {
+  type Counter,
+  deleteCounter,
+  incrementCounter,
+  releaseCounter,
+  reserveCounter,
+  selectCounters,
+} from "../store/throttle";
 
 interface Bucket {
   key: string;
@@ -26,12 +35,18 @@ function clientIp(c: Context<AppEnv>): string | undefined {
   return c.req.header("cf-connecting-ip") ?? undefined;
 }
 
-/** The buckets a login for `account` (its canonical username or e-mail, as typed) counts against. */
-export function loginBuckets(c: Context<AppEnv>, account: string): Bucket[] {
+/**
+ * The buckets a login for `account` (its canonical username or e-mail, as typed) counts against. An account
+ * on a legacy hash (`onLegacyHash`) has a smaller budget in the same window: each guess costs far more CPU.
+ */
+export function loginBuckets(c: Context<AppEnv>, account: string, onLegacyHash: boolean): Bucket[] {
   const { loginFailuresPerAccount, loginFailuresPerIp } = c.get("config");
   const ip = clientIp(c);
   const buckets: Bucket[] = [];
-  if (loginFailuresPerAccount) buckets.push({ key: `login:account:${account}`, rule: loginFailuresPerAccount });
+  if (loginFailuresPerAccount) {
+    const rule = onLegacyHash ? legacyHashRule(loginFailuresPerAccount) : loginFailuresPerAccount;
+    buckets.push({ key: `login:account:${account}`, rule });
+  }
   if (loginFailuresPerIp && ip) buckets.push({ key: `login:ip:${ip}`, rule: loginFailuresPerIp });
   return buckets;
 }
@@ -43,39 +58,78 @@ function wait(counter: Counter | undefined, rule: RateLimit, nowMs: number, thre
   return secondsUntilWindowEnds(counter.windowStartMs, rule.windowSeconds, nowMs);
 }
 
-/** Refuses (429) a login whose account or IP has used up its failures. */
-export async function refuseThrottledLogin(c: Context<AppEnv>, buckets: Bucket[]): Promise<void> {
-  if (buckets.length === 0) return;
-  const counters = await readCounters(
-    c.get("db"),
-    buckets.map((bucket) => bucket.key),
+/** The places a login attempt holds in its buckets' windows, taken before its password is checked. */
+export type LoginReservation = Counter[];
+
+/**
+ * Takes the attempt's place in every bucket before any password is checked, so that concurrent attempts
+ * cannot all pass a check made before the first of them is counted. When a bucket is full the attempt is
+ * refused (429) and holds no place anywhere (an attempt answered 429 does not count). A reservation that
+ * ends in a wrong password simply stays: it was the failure.
+ */
+export function reserveLoginAttempt(c: Context<AppEnv>, buckets: Bucket[]): Promise<LoginReservation> {
+  return reserve(c, buckets);
+}
+
+/**
+ * Counts a registration request against its client IP and refuses it (429) once the IP has used its
+ * window's places; as DRF's throttles, every request counts, whatever its answer, except one refused.
+ */
+export async function throttleRegistration(c: Context<AppEnv>): Promise<void> {
+  const { registrationsPerIp } = c.get("config");
+  const ip = clientIp(c);
+  if (registrationsPerIp && ip) await reserve(c, [{ key: `registration:ip:${ip}`, rule: registrationsPerIp }]);
+}
+
+/** One place in every bucket's window, or a 429 that holds none (what it took is given back). */
+async function reserve(c: Context<AppEnv>, buckets: Bucket[]): Promise<Counter[]> {
+  const db = c.get("db");
+  const nowMs = c.get("now");
+  const [first, ...rest] = buckets.map((bucket) =>
+    reserveCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, nowMs, bucket.rule.limit),
   );
-  const waits = buckets
-    .map((bucket) =>
+  if (!first) return [];
+  const results = await writeAtomically(db, [first, ...rest]);
+  const reserved = results.flatMap((rows) => rows.slice(0, 1));
+  if (reserved.length === buckets.length) return reserved;
+
+  const full = buckets.filter((_, index) => results[index]?.length === 0);
+  const [select, ...releases] = [
+    selectCounters(
+      db,
+      full.map((bucket) => bucket.key),
+    ),
+    ...reserved.map((counter) => releaseCounter(db, counter.key, counter.windowStartMs)),
+  ];
+  const [counters] = (await writeAtomically(db, [select, ...releases])) as [Counter[], ...unknown[]];
+  const waits = full.map(
+    (bucket) =>
       wait(
         counters.find((counter) => counter.key === bucket.key),
         bucket.rule,
-        c.get("now"),
+        nowMs,
         bucket.rule.limit,
-      ),
-    )
-    .filter((seconds): seconds is number => seconds !== null);
-  if (waits.length > 0) throw throttled(Math.max(...waits));
-}
-
-/** Counts one failed login against every bucket, in one batch. */
-export async function countLoginFailure(c: Context<AppEnv>, buckets: Bucket[]): Promise<void> {
-  const db = c.get("db");
-  const [first, ...rest] = buckets.map((bucket) =>
-    incrementCounter(db, bucket.key, bucket.rule.windowSeconds * 1000, c.get("now")),
+      ) ?? 1, // the full window closed in between: the client may retry at once
   );
-  if (first) await writeAtomically(db, [first, ...rest]);
+  throw throttled(Math.max(...waits));
 }
 
-/** The statement that clears an account's failures after a successful login (for the login's batch). */
-export function clearAccountFailures(c: Context<AppEnv>, buckets: Bucket[]) {
-  const account = buckets.find((bucket) => bucket.key.startsWith("login:account:"));
-  return account ? [deleteCounter(c.get("db"), account.key)] : [];
+/** The statements that give back an attempt's places (it turned out not to be a failure), for a batch. */
+export function releaseLoginAttempt(c: Context<AppEnv>, reservation: LoginReservation) {
+  return reservation.map((counter) => releaseCounter(c.get("db"), counter.key, counter.windowStartMs));
+}
+
+/**
+ * The statements that settle a successful login, for its batch: its account's failures are cleared and
+ * its place in the other buckets (the IP's) is given back, as a success is no failure.
+ */
+export function settleSuccessfulLogin(c: Context<AppEnv>, reservation: LoginReservation) {
+  const db = c.get("db");
+  return reservation.map((counter) =>
+    counter.key.startsWith("login:account:")
+      ? deleteCounter(db, counter.key)
+      : releaseCounter(db, counter.key, counter.windowStartMs),
+  );
 }
 
 /** Counts a mail request for `address` (canonical) and refuses it (429) once the address or IP is over. */

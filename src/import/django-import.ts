@@ -1,6 +1,6 @@
 /**
  * Importing a Django dump (see django-dump.ts) into D1 without logging anyone out: users keep their pk,
- * username, names, flags, dates and password hash (Django PBKDF2, scrypt and Argon2id hashes are verified at
+ * username and e-mail (verbatim), names, flags, dates and password hash (Django PBKDF2, scrypt and Argon2id hashes are verified at
  * login and upgraded to this service's Argon2id then); tokens keep their `created`, so each still expires on its original schedule, and only
  * their SHA-256 digests are stored. Idempotent: a user already present with the same pk, username and
  * e-mail is left alone, a token already present is skipped. A user whose pk, username or e-mail belongs to
@@ -8,8 +8,8 @@
  * bounded batches through `run`, so large dumps import with bounded statements.
  */
 import { sha256Hex } from "../auth/digest";
-import { hasherName } from "../auth/django-hash";
-import { canonicalEmail, canonicalUsername, normalizeEmail, normalizeUsername } from "../auth/identity";
+import { DJANGO_PBKDF2_MAX_ITERATIONS, djangoPbkdf2Iterations, hasherName } from "../auth/django-hash";
+import { canonicalEmail, canonicalUsername } from "../auth/identity";
 import { isVerifiableHash } from "../auth/password-hash";
 import { generateSessionId } from "../auth/token-key";
 import type { DjangoDump, DjangoUser } from "./django-dump";
@@ -60,9 +60,7 @@ async function existingAccounts(dump: DjangoDump, run: SqlRunner): Promise<Exist
   const statements = chunks(dump.users, LOOKUP_CHUNK).map((users) => {
     const ids = users.map((user) => literal(user.pk)).join(", ");
     const names = users.map((user) => literal(canonicalUsername(user.username))).join(", ");
-    const emails = users
-      .filter((user) => user.email)
-      .map((user) => literal(canonicalEmail(normalizeEmail(user.email))));
+    const emails = users.filter((user) => user.email).map((user) => literal(canonicalEmail(user.email)));
     return `SELECT id, username_canonical, email_canonical FROM users WHERE id IN (${ids}) OR username_canonical IN (${names})${
       emails.length > 0 ? ` OR email_canonical IN (${emails.join(", ")})` : ""
     }`;
@@ -70,13 +68,16 @@ async function existingAccounts(dump: DjangoDump, run: SqlRunner): Promise<Exist
   return (await runAll(run, statements)).flat() as unknown as Existing[];
 }
 
+/**
+ * A user's row. The username and e-mail are stored exactly as Django stored them (what `/auth/user/` shows and
+ * mail is sent to); only their canonical forms, used for uniqueness and look-ups, are folded.
+ */
 function userRow(user: DjangoUser): string {
-  const username = normalizeUsername(user.username);
-  const email = user.email ? normalizeEmail(user.email) : null;
+  const email = user.email || null;
   return `(${[
     literal(user.pk),
-    literal(username),
-    literal(canonicalUsername(username)),
+    literal(user.username),
+    literal(canonicalUsername(user.username)),
     literal(email),
     literal(email ? canonicalEmail(email) : null),
     literal(user.firstName),
@@ -119,7 +120,7 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
   const toInsert: DjangoUser[] = [];
   for (const user of dump.users) {
     const name = canonicalUsername(user.username);
-    const email = user.email ? canonicalEmail(normalizeEmail(user.email)) : null;
+    const email = user.email ? canonicalEmail(user.email) : null;
     const sameId = byId.get(user.pk);
     if (sameId && sameId.username_canonical === name && sameId.email_canonical === email) {
       report.usersAlreadyPresent += 1;
@@ -138,9 +139,15 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
     importable.set(user.pk, name);
     toInsert.push(user);
     const hasher = hasherName(user.passwordHash);
+    const iterations = djangoPbkdf2Iterations(user.passwordHash) ?? 0;
     if (hasher === "!")
       report.passwordWarnings.push(`"${user.username}" has no usable password (Django's unusable marker)`);
-    else if (!isVerifiableHash(user.passwordHash)) {
+    else if (iterations > DJANGO_PBKDF2_MAX_ITERATIONS) {
+      const count = (n: number) => n.toLocaleString("en-US");
+      report.passwordWarnings.push(
+        `"${user.username}" has a ${hasher} hash of ${count(iterations)} iterations, more than the ${count(DJANGO_PBKDF2_MAX_ITERATIONS)} verified here: they must reset their password`,
+      );
+    } else if (!isVerifiableHash(user.passwordHash)) {
       report.passwordWarnings.push(
         `"${user.username}" uses the unsupported Django hasher "${hasher}": they must reset their password (supported: pbkdf2_sha256, pbkdf2_sha1, scrypt, argon2 (argon2id, up to 64 MiB))`,
       );

@@ -65,6 +65,7 @@ export const ENDPOINTS: Endpoint[] = [
       },
       400: fieldErrors,
       403: loginCsrf,
+      429: throttled,
     },
   },
   {

@@ -2,13 +2,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { canonicalEmail, canonicalUsername } from "../auth/identity";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../auth/password-hash";
+import { hashPassword, isLegacyHash, needsRehash, verifyAgainstDummy, verifyPassword } from "../auth/password-hash";
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, parseFields, requireValid } from "../http/fields";
-import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
+import { loginBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { markAuth } from "../observability/middleware";
@@ -39,19 +39,23 @@ loginRoutes.post("/login", async (c) => {
 
   const db = c.get("db");
   const account = email ? canonicalEmail(email) : canonicalUsername(username ?? "");
-  const buckets = loginBuckets(c, account);
-  await refuseThrottledLogin(c, buckets);
   const user = await findUserForLogin(db, email ? { email: account } : { username: account });
+  const buckets = loginBuckets(c, account, user !== undefined && isLegacyHash(user.passwordHash));
+  // Counted before the password is checked, so parallel attempts cannot all pass the limit.
+  const reservation = await reserveLoginAttempt(c, buckets);
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+  // A failure keeps its reservation: that is its count.
   if (!user || !passwordMatches || !user.isActive) {
     markAuth(c, "login_failed");
-    await countLoginFailure(c, buckets);
     throw nonFieldError(BAD_CREDENTIALS);
   }
-  // Said only to someone who proved the password, so it reveals nothing about the account.
-  if (c.get("config").emailVerification === "mandatory" && !user.emailVerified)
+  // Said only to someone who proved the password, so it reveals nothing about the account; no failure either.
+  if (c.get("config").emailVerification === "mandatory" && !user.emailVerified) {
+    const [release, ...more] = releaseLoginAttempt(c, reservation);
+    if (release) await writeAtomically(db, [release, ...more]);
     throw nonFieldError("E-mail is not verified.");
+  }
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const issued = await newSession(c, client || null);
@@ -59,7 +63,7 @@ loginRoutes.post("/login", async (c) => {
   await writeAtomically(db, [
     insertSession(db, user.id, issued.session),
     recordLogin(db, user.id, c.get("now"), upgradedHash),
-    ...clearAccountFailures(c, buckets),
+    ...settleSuccessfulLogin(c, reservation),
     ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
   ]);
   if (cap !== null) forgetUser(user.id);

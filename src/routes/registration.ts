@@ -18,6 +18,7 @@ import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, orderErrors, parseFields } from "../http/fields";
+import { throttleRegistration } from "../http/throttle";
 import { enforceLoginCsrf } from "../middleware/authenticate";
 import { isUniqueViolation, writeAtomically } from "../store/db";
 import { insertSessionForUsername } from "../store/tokens";
@@ -50,6 +51,8 @@ registrationRoutes.post("/registration", async (c) => {
   enforceLoginCsrf(c);
   const db = c.get("db");
   const mode = c.get("config").emailVerification;
+  // Before the body, as DRF checks its throttles: a refused request costs no parsing and no hashing.
+  await throttleRegistration(c);
   const schema = mode === "mandatory" ? mandatoryVerificationRegistrationFields : registrationFields;
   const { values, errors } = parseFields(schema, await readData(c, c.get("config").maxBodyBytes));
 

@@ -60,6 +60,7 @@ export function purgeTasks(config: Config, nowMs: number, batchSize: number): Pu
     config.loginFailuresPerIp,
     config.mailRequestsPerAddress,
     config.mailRequestsPerIp,
+    config.registrationsPerIp,
   ];
   const longestWindowMs = Math.max(0, ...windows.map((rule) => (rule ? rule.windowSeconds * 1000 : 0)));
   tasks.push(

@@ -50,10 +50,10 @@ describe("npm run manage -- import-django", () => {
     const state = freshState();
     const first = manage(state, ["import-django", "test/fixtures/django/dump.json"]);
     expect(first.status).toBe(0);
-    expect(first.output).toContain("Users: 8 imported, 0 already present, 0 skipped (conflicts).");
+    expect(first.output).toContain("Users: 9 imported, 0 already present, 0 skipped (conflicts).");
     expect(first.output).toContain('"grace" uses the unsupported Django hasher "sha1"');
     expect(first.output).toContain('"frank" has no usable password');
-    expect(first.output).toContain("Tokens: 7 imported, 0 already present, 0 skipped.");
+    expect(first.output).toContain("Tokens: 8 imported, 0 already present, 0 skipped.");
 
     const users = query(
       state,
@@ -61,8 +61,10 @@ describe("npm run manage -- import-django", () => {
     );
     for (const wanted of expected.users) {
       const row = users.find((candidate) => candidate.id === wanted.pk);
+      // Exactly as Django stored them (Grace.Hopper@Example.COM keeps its case).
       expect(row).toMatchObject({
         username: wanted.username,
+        email: wanted.email === "" ? null : wanted.email,
         is_active: wanted.is_active ? 1 : 0,
         is_staff: wanted.is_staff ? 1 : 0,
       });
@@ -82,9 +84,9 @@ describe("npm run manage -- import-django", () => {
     expect(JSON.stringify(tokens)).not.toContain(expected.tokens[0]?.key);
 
     const second = manage(state, ["import-django", "test/fixtures/django/dump.json"]);
-    expect(second.output).toContain("Users: 0 imported, 8 already present, 0 skipped (conflicts).");
-    expect(second.output).toContain("Tokens: 0 imported, 7 already present, 0 skipped.");
-    expect(query(state, "SELECT count(*) AS n FROM tokens")[0]?.n).toBe(7);
+    expect(second.output).toContain("Users: 0 imported, 9 already present, 0 skipped (conflicts).");
+    expect(second.output).toContain("Tokens: 0 imported, 8 already present, 0 skipped.");
+    expect(query(state, "SELECT count(*) AS n FROM tokens")[0]?.n).toBe(8);
   }, 180_000);
 
   it("reports a username already present with another e-mail and leaves it and its tokens alone", () => {
@@ -100,7 +102,7 @@ describe("npm run manage -- import-django", () => {
     expect(result.output).toContain('"bob" (pk 2) not imported: username "bob" already belongs to another account');
     // The local bob also took pk 1, which alice has in Django: she is reported too, not merged into bob.
     expect(result.output).toContain('"alice" (pk 1) not imported: pk 1 already belongs to "bob"');
-    expect(result.output).toContain("Users: 6 imported, 0 already present, 2 skipped (conflicts).");
+    expect(result.output).toContain("Users: 7 imported, 0 already present, 2 skipped (conflicts).");
     expect(result.output).toMatch(/4 skipped: its user was not imported \(conflict\)/);
     expect(query(state, "SELECT email FROM users WHERE username = 'bob'")).toEqual([
       { email: "robert@elsewhere.example" },

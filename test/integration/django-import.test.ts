@@ -4,7 +4,7 @@ import { parseDjangoDump } from "../../src/import/django-dump";
 import { importDjangoDump } from "../../src/import/django-import";
 import dump from "../fixtures/django/dump.json";
 import expected from "../fixtures/django/expected.json";
-import { call, json, TestClock, tokenHeader } from "../helpers";
+import { call, json, mailbox, TestClock, tokenHeader } from "../helpers";
 
 /** The dump's reference instant: fixture token ages are relative to it. */
 const REFERENCE = Date.parse(expected.reference);
@@ -50,6 +50,38 @@ describe("users and tokens imported from a real Django dump", () => {
     });
   });
 
+  it("keeps the username and e-mail exactly as Django stored them", async () => {
+    const clock = new TestClock(REFERENCE);
+    const response = await call("/auth/user/", { headers: tokenHeader(tokenOf("Grace.Hopper", "devices")) }, { clock });
+    expect(await response.json()).toEqual({
+      pk: user("Grace.Hopper").pk,
+      username: "Grace.Hopper",
+      email: "Grace.Hopper@Example.COM",
+      first_name: "Grace",
+      last_name: "Hopper",
+    });
+  });
+
+  it("finds and protects that e-mail in any case", async () => {
+    const taken = await call(
+      "/auth/registration/",
+      json("POST", {
+        username: "ghopper",
+        email: "GRACE.HOPPER@example.com",
+        password1: "x7-Q!long",
+        password2: "x7-Q!long",
+      }),
+    );
+    expect(await taken.json()).toEqual({ email: ["A user is already registered with this e-mail address."] });
+    // Looked up by its canonical form, mailed to the address as stored.
+    const box = mailbox();
+    const reset = await call("/auth/password/reset/", json("POST", { email: "grace.hopper@EXAMPLE.com" }), {
+      env: box.env,
+    });
+    expect(reset.status).toBe(200);
+    expect((await box.read()).messages.map((message) => message.body.to)).toEqual(["Grace.Hopper@Example.COM"]);
+  });
+
   it("stores only digests of the Django keys", async () => {
     const rows = JSON.stringify((await env.DB.prepare("SELECT * FROM tokens").all()).results);
     for (const token of expected.tokens) expect(rows).not.toContain(token.key);
@@ -73,5 +105,29 @@ describe("users and tokens imported from a real Django dump", () => {
       const response = await call("/auth/login/", json("POST", { username, password: "grace-secret" }));
       expect(await response.json()).toEqual({ non_field_errors: ["Unable to log in with provided credentials."] });
     }
+  });
+});
+
+describe("Django PBKDF2 hashes above the iteration ceiling", () => {
+  it("are imported but named in the summary: their users must reset their password", async () => {
+    const report = await importDjangoDump(
+      parseDjangoDump([
+        {
+          model: "auth.user",
+          pk: 9001,
+          fields: {
+            username: "ceiling",
+            email: "ceiling@example.com",
+            password: `pbkdf2_sha256$1200000$NaClSalt123$${"A".repeat(43)}=`,
+            date_joined: "2026-01-01T00:00:00Z",
+          },
+        },
+      ]),
+      runOnD1,
+    );
+    expect(report.usersImported).toBe(1);
+    expect(report.passwordWarnings).toEqual([
+      '"ceiling" has a pbkdf2_sha256 hash of 1,200,000 iterations, more than the 1,000,000 verified here: they must reset their password',
+    ]);
   });
 });

@@ -37,6 +37,21 @@ describe("EMAIL_VERIFICATION=none (the default)", () => {
     expect(await response.json()).toHaveProperty("key");
     expect((await flow.box.read()).attempts).toBe(0);
   });
+
+  it("answers resend-email 200 and sends nothing, not even to an unverified address", async () => {
+    const flow = setup("none");
+    expect((await flow.registration()).status).toBe(201);
+    const response = await call("/auth/registration/resend-email/", json("POST", { email: flow.email }), flow.options);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('{"detail":"ok"}');
+    expect((await flow.box.read()).attempts).toBe(0);
+    const keys = await env.DB.prepare(
+      "SELECT count(*) AS n FROM email_verifications JOIN users ON users.id = user_id WHERE username = ?",
+    )
+      .bind(flow.username)
+      .first<{ n: number }>();
+    expect(keys?.n).toBe(0);
+  });
 });
 
 describe("EMAIL_VERIFICATION=optional", () => {

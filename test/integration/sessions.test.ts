@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { keyDigest } from "../../src/auth/token-key";
-import { call, json, login, PASSWORD, recordingD1, register, TestClock, tokenHeader, uniqueName } from "../helpers";
+import { call, json, login, PASSWORD, recordingD1, register, T0, TestClock, tokenHeader, uniqueName } from "../helpers";
 
 const HOUR_MS = 3_600_000;
 
@@ -496,5 +496,40 @@ describe("MAX_TOKENS_PER_USER", () => {
       env: { MAX_TOKENS_PER_USER: "zero" },
     });
     expect(response.status).toBe(500);
+  });
+
+  /** Gives the user 100 more token rows, used before anything else, the first of them least recently. */
+  async function hundredOldTokens(pk: number) {
+    const rows = Array.from({ length: 100 }, (_, i) =>
+      env.DB.prepare(
+        "INSERT INTO tokens (id, user_id, key_digest, created_ms, last_used_ms) VALUES (?, ?, ?, ?, ?)",
+      ).bind(`seed-${pk}-${i}`, pk, `digest-${pk}-${i}`, T0 - 2 * HOUR_MS, T0 - 2 * HOUR_MS + i * 1000),
+    );
+    await env.DB.batch(rows);
+  }
+  const tokenIds = async (pk: number) =>
+    (await env.DB.prepare("SELECT id FROM tokens WHERE user_id = ?").bind(pk).all<{ id: string }>()).results.map(
+      (row) => row.id,
+    );
+
+  it("is 100 by default: the 101st live token evicts the least recently used", async () => {
+    const clock = new TestClock();
+    const { username, pk } = await register({ clock });
+    await hundredOldTokens(pk);
+    expect(await tokenIds(pk)).toHaveLength(101);
+    await login(username, { clock });
+    const ids = await tokenIds(pk);
+    expect(ids).toHaveLength(100);
+    expect(ids).not.toContain(`seed-${pk}-0`);
+    expect(ids).not.toContain(`seed-${pk}-1`);
+    expect(ids).toContain(`seed-${pk}-2`);
+  });
+
+  it("is lifted by off", async () => {
+    const clock = new TestClock();
+    const { username, pk } = await register({ clock });
+    await hundredOldTokens(pk);
+    await login(username, { clock, env: { MAX_TOKENS_PER_USER: "off" } });
+    expect(await tokenIds(pk)).toHaveLength(102);
   });
 });

@@ -10,6 +10,21 @@ describe("parseConfig", () => {
     expect(config.maxBodyBytes).toBe(65_536);
   });
 
+  it("caps tokens per user at 100 unless MAX_TOKENS_PER_USER says otherwise or off", () => {
+    expect(parseConfig({}).maxTokensPerUser).toBe(100);
+    expect(parseConfig({ MAX_TOKENS_PER_USER: "5" }).maxTokensPerUser).toBe(5);
+    expect(parseConfig({ MAX_TOKENS_PER_USER: "off" }).maxTokensPerUser).toBeNull();
+    expect(parseConfig({ MAX_TOKENS_PER_USER: "OFF" }).maxTokensPerUser).toBeNull();
+    for (const value of ["0", "zero", "-3", "1.5"])
+      expect(() => parseConfig({ MAX_TOKENS_PER_USER: value })).toThrow(/MAX_TOKENS_PER_USER/);
+  });
+
+  it("reads REGISTRATIONS_PER_IP, 20/1h by default", () => {
+    expect(parseConfig({}).registrationsPerIp).toEqual({ limit: 20, windowSeconds: 3600 });
+    expect(parseConfig({ REGISTRATIONS_PER_IP: "off" }).registrationsPerIp).toBeNull();
+    expect(() => parseConfig({ REGISTRATIONS_PER_IP: "lots" })).toThrow(/REGISTRATIONS_PER_IP/);
+  });
+
   it("reads TOKEN_TTL in every documented form", () => {
     expect(parseConfig({ TOKEN_TTL: "3600" }).expiry.ttlSeconds).toBe(3600);
     expect(parseConfig({ TOKEN_TTL: "12h" }).expiry.ttlSeconds).toBe(43_200);

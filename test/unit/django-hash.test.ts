@@ -1,7 +1,12 @@
 import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hasherName, isDjangoPbkdf2, verifyDjangoPbkdf2 } from "../../src/auth/django-hash";
-import { needsRehash, verifyPassword } from "../../src/auth/password-hash";
+import {
+  DJANGO_PBKDF2_MAX_ITERATIONS,
+  hasherName,
+  isDjangoPbkdf2,
+  verifyDjangoPbkdf2,
+} from "../../src/auth/django-hash";
+import { isVerifiableHash, needsRehash, verifyPassword } from "../../src/auth/password-hash";
 import { parseDjangoDump } from "../../src/import/django-dump";
 
 function djangoHash(password: string, iterations: number, digest: "sha256" | "sha1" = "sha256"): string {
@@ -44,6 +49,21 @@ describe("Django PBKDF2 hashes", () => {
     expect(isDjangoPbkdf2("sha1$salt$abc")).toBe(false);
     expect(await verifyPassword("grace-secret", "sha1$salt$0123456789abcdef0123456789abcdef01234567")).toBe(false);
   });
+});
+
+describe("the PBKDF2 iteration ceiling", () => {
+  it("is Django 5.2's default count, 1,000,000, and hashes up to it are verifiable", () => {
+    expect(DJANGO_PBKDF2_MAX_ITERATIONS).toBe(1_000_000);
+    for (const iterations of [260_000, 600_000, 1_000_000])
+      expect(isVerifiableHash(`pbkdf2_sha256$${iterations}$salt$${"A".repeat(43)}=`)).toBe(true);
+  });
+
+  it("refuses a hash above it, even with the right password, without computing it", async () => {
+    // Django 6.0's default count: a wrong guess would cost seconds of CPU here.
+    const encoded = djangoHash("pässwörd", 1_200_000);
+    expect(isVerifiableHash(encoded)).toBe(false);
+    expect(await verifyPassword("pässwörd", encoded)).toBe(false);
+  }, 120_000);
 });
 
 describe("parseDjangoDump", () => {

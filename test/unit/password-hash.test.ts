@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   ARGON2ID_PARAMS,
   hashPassword,
+  isLegacyHash,
   isVerifiableHash,
   needsRehash,
   verifyAgainstDummy,
@@ -97,5 +98,22 @@ describe("password hashing", () => {
 
   it("does a full verification against a dummy hash for unknown accounts", async () => {
     expect(await verifyAgainstDummy("whatever")).toBe(false);
+  });
+});
+
+describe("isLegacyHash", () => {
+  it("names the verifiable hashes that the next login replaces, whose checks cost more than ours", async () => {
+    expect(isLegacyHash(await hashPassword("x"))).toBe(false);
+    expect(isLegacyHash(`pbkdf2_sha256$600000$salt$${"A".repeat(43)}=`)).toBe(true);
+    expect(isLegacyHash(`pbkdf2_sha1$260000$salt$${"A".repeat(27)}=`)).toBe(true);
+    expect(isLegacyHash(`scrypt$16384$salt$8$1$${"A".repeat(86)}==`)).toBe(true);
+    expect(
+      isLegacyHash("argon2$argon2id$v=19$m=65536,t=2,p=4$SnJGUEMzbzNkaEhKOGpkOEdkR3RLcA$pTwIzP4mlhPKfx3xxFjmPQ"),
+    ).toBe(true);
+  });
+
+  it("is false for hashes nothing can verify: they cost nothing to refuse", () => {
+    for (const encoded of ["", "!unusable", "sha1$salt$abc", `pbkdf2_sha256$1200000$salt$${"A".repeat(43)}=`])
+      expect(isLegacyHash(encoded)).toBe(false);
   });
 });

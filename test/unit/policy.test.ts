@@ -8,7 +8,7 @@ import {
   sessionExpiresAtMs,
   ttlSecondsFor,
 } from "../../src/auth/expiry";
-import { parseRateLimit, secondsUntilWindowEnds } from "../../src/auth/rate-limit";
+import { legacyHashRule, parseRateLimit, secondsUntilWindowEnds } from "../../src/auth/rate-limit";
 import { parseConfig } from "../../src/config";
 import { purgeTasks } from "../../src/store/purge";
 
@@ -41,6 +41,13 @@ describe("expiry policy", () => {
     const session = { createdMs: 0, lastUsedMs: 0, client: "ios" };
     expect(isSessionExpired(policy, session, 1_800_000)).toBe(false);
     expect(isSessionExpired(policy, session, 1_800_001)).toBe(true);
+  });
+});
+
+describe("legacyHashRule", () => {
+  it("allows an account on a legacy hash at most 3 failures in the account's window", () => {
+    expect(legacyHashRule({ limit: 10, windowSeconds: 900 })).toEqual({ limit: 3, windowSeconds: 900 });
+    expect(legacyHashRule({ limit: 2, windowSeconds: 60 })).toEqual({ limit: 2, windowSeconds: 60 });
   });
 });
 
@@ -101,5 +108,12 @@ describe("purgeTasks", () => {
       expect(task.params.at(-1)).toBe(500);
       expect(task.sql.split("?").length - 1).toBe(task.params.length);
     }
+  });
+
+  it("keeps throttle counters through the longest window, registrations' included", () => {
+    const config = parseConfig({ REGISTRATIONS_PER_IP: "20/1d" });
+    const now = 100 * 86_400_000;
+    const task = purgeTasks(config, now, 500).find((candidate) => candidate.label === "stale throttle counters");
+    expect(task?.params).toEqual([now - 86_400_000, 500]);
   });
 });
