@@ -24,6 +24,7 @@ import { formatReport, importDjangoDump } from "../src/import/django-import";
 import { literal } from "../src/import/sql-literal";
 import { purgeTasks } from "../src/store/purge";
 import { CliError, execute, type Row, type Target } from "./manage/d1";
+import { explainMissingTables, migrateLocal } from "./manage/migrations";
 import { ask, readNewPassword } from "./manage/prompt";
 
 const USAGE = `usage: npm run manage -- <command> [arguments] [options]
@@ -47,6 +48,17 @@ options:
   --env NAME           wrangler environment
   --password-stdin     read the password from standard input instead of asking
   --force              accept a password that Django's validators refuse`;
+
+const DATABASE_COMMANDS = new Set([
+  "createsuperuser",
+  "create-user",
+  "set-password",
+  "deactivate",
+  "activate",
+  "revoke-tokens",
+  "purge-expired",
+  "import-django",
+]);
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
@@ -174,6 +186,8 @@ async function run(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // A fresh local state gets its tables before any command that uses the database.
+  if (DATABASE_COMMANDS.has(command)) migrateLocal(target);
   switch (command) {
     case "createsuperuser": {
       const username = options.username ?? (await ask("Username: "));
@@ -248,6 +262,6 @@ async function run(): Promise<void> {
 
 run().catch((error: unknown) => {
   // CliError and ConfigError carry a message for the operator; anything else is reported the same way.
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${explainMissingTables(error instanceof Error ? error.message : String(error), target)}`);
   process.exit(1);
 });

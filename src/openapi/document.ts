@@ -200,6 +200,13 @@ export const ENDPOINTS: Endpoint[] = [
     responses: { 200: { description: "OpenAPI 3.1" } },
   },
   page("Interactive API documentation", "/docs"),
+  {
+    method: "get",
+    path: "/docs/swagger-ui/{version}/{file}",
+    summary: "The documentation viewer's own files (Swagger UI, pinned): swagger-ui-bundle.js, swagger-ui.css, init.js",
+    auth: false,
+    responses: { 200: { description: "JavaScript or CSS, cached for good" }, 404: detail("Another version or file") },
+  },
   page("Account page: sign in, devices, password", "/account"),
   page("Account page: reset a password from the mailed link", "/account/reset-password"),
   page("Account page: verify an e-mail address from the mailed link", "/account/verify-email"),
@@ -237,6 +244,12 @@ const BODY_ERRORS: Record<number, { description: string; schema: Schema }> = {
   415: detail('`{"detail":"Unsupported media type \\"text/plain\\" in request."}`'),
 };
 
+/** The `{name}` parameters of a documented path, all strings; undefined for a path without any. */
+function pathParams(path: string) {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  return names.length ? z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) : undefined;
+}
+
 let document: ReturnType<OpenAPIHono["getOpenAPI31Document"]> | undefined;
 
 export function openApiDocument() {
@@ -273,13 +286,14 @@ export function openApiDocument() {
             : undefined;
       responses[status] = { description: response.description, ...(content ? { content } : {}) };
     }
+    const params = pathParams(endpoint.path);
     registry.registerPath({
       method: endpoint.method,
       path: endpoint.path,
       summary: endpoint.summary,
       security: endpoint.auth ? [{ Token: [] }, { Cookie: [] }] : [],
       request: {
-        ...(endpoint.path.includes("{id}") ? { params: z.object({ id: z.string() }) } : {}),
+        ...(params ? { params } : {}),
         ...(endpoint.body
           ? {
               body: {

@@ -1,4 +1,6 @@
+import swaggerUiPackage from "swagger-ui-dist/package.json";
 import { describe, expect, it } from "vitest";
+import packageJson from "../../package.json";
 import { createApp } from "../../src/app";
 import { parseFields } from "../../src/http/fields";
 import { ENDPOINTS } from "../../src/openapi/document";
@@ -12,6 +14,8 @@ import {
   UserSchema,
 } from "../../src/openapi/schemas";
 import { call } from "../helpers";
+
+const SWAGGER_UI_VERSION = swaggerUiPackage.version;
 
 interface Document {
   openapi: string;
@@ -106,12 +110,94 @@ describe("GET /openapi.json", () => {
 });
 
 describe("GET /docs", () => {
-  it("serves the interactive documentation over /openapi.json", async () => {
+  /** The page's Content-Security-Policy as a map of directive → sources. */
+  function directives(policy: string | null): Map<string, string[]> {
+    return new Map(
+      (policy ?? "")
+        .split(";")
+        .map((part) => part.trim().split(/\s+/))
+        .filter(([name]) => name)
+        .map(([name, ...sources]) => [name as string, sources]),
+    );
+  }
+
+  /** Every URL the page asks the browser to load (scripts, styles, icons). */
+  function loadedUrls(html: string): string[] {
+    return [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((match) => match[1] as string);
+  }
+
+  it("serves Swagger UI over /openapi.json with the viewer's files from the service itself", async () => {
     const response = await call("/docs");
     expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
     const html = await response.text();
-    expect(html).toContain("SwaggerUIBundle");
-    expect(html).toContain("/openapi.json");
+    expect(html).not.toMatch(/https?:\/\//);
+    const urls = loadedUrls(html);
+    expect(urls).toEqual([
+      // An empty icon: no request for /favicon.ico, which belongs to the gateway.
+      "data:,",
+      `/docs/swagger-ui/${SWAGGER_UI_VERSION}/swagger-ui.css`,
+      `/docs/swagger-ui/${SWAGGER_UI_VERSION}/swagger-ui-bundle.js`,
+      `/docs/swagger-ui/${SWAGGER_UI_VERSION}/init.js`,
+    ]);
+    // No inline script or style: everything the page runs is a file of its own, allowed by 'self'.
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]|<style|\sstyle=|\son\w+=/);
+  });
+
+  it("pins the viewer's exact version, shown in the page and in a header", async () => {
+    expect(packageJson.dependencies["swagger-ui-dist"]).toBe(SWAGGER_UI_VERSION);
+    expect(SWAGGER_UI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    const response = await call("/docs");
+    expect(response.headers.get("x-docs-viewer")).toBe(`swagger-ui-dist ${SWAGGER_UI_VERSION}`);
+    expect(await response.text()).toContain(`Swagger UI ${SWAGGER_UI_VERSION}`);
+  });
+
+  it("sends a strict Content-Security-Policy: nothing from elsewhere, nothing inline, no framing", async () => {
+    const response = await call("/docs");
+    const policy = directives(response.headers.get("content-security-policy"));
+    expect(Object.fromEntries(policy)).toEqual({
+      "default-src": ["'none'"],
+      "script-src": ["'self'"],
+      "style-src": ["'self'"],
+      "img-src": ["'self'", "data:"],
+      "connect-src": ["'self'"],
+      "form-action": ["'self'"],
+      "frame-ancestors": ["'none'"],
+      "base-uri": ["'none'"],
+    });
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("same-origin");
+  });
+
+  it("serves the viewer's script, style and start-up script, cached for good under their version", async () => {
+    const base = `/docs/swagger-ui/${SWAGGER_UI_VERSION}`;
+    const expected = [
+      ["swagger-ui-bundle.js", "text/javascript; charset=utf-8", `PACKAGE_VERSION:"${SWAGGER_UI_VERSION}"`],
+      ["swagger-ui.css", "text/css; charset=utf-8", ".swagger-ui"],
+      ["init.js", "text/javascript; charset=utf-8", "SwaggerUIBundle"],
+    ] as const;
+    for (const [file, type, content] of expected) {
+      const response = await call(`${base}/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get("content-type"), file).toBe(type);
+      expect(response.headers.get("cache-control"), file).toBe("public, max-age=31536000, immutable");
+      expect(response.headers.get("x-content-type-options"), file).toBe("nosniff");
+      expect(await response.text(), file).toContain(content);
+    }
+  });
+
+  it("starts Swagger UI on /openapi.json without the online validator", async () => {
+    const script = await (await call(`/docs/swagger-ui/${SWAGGER_UI_VERSION}/init.js`)).text();
+    expect(script).toContain('"/openapi.json"');
+    expect(script).toMatch(/validatorUrl:\s*null/);
+  });
+
+  it("answers 404 for another version or file", async () => {
+    for (const path of ["/docs/swagger-ui/0.0.1/swagger-ui-bundle.js", `/docs/swagger-ui/${SWAGGER_UI_VERSION}/x.js`]) {
+      const response = await call(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toEqual({ detail: "Not found." });
+    }
   });
 });
