@@ -65,6 +65,47 @@ describe("POST /auth/login/", () => {
     expect(await (await loginWith({ username, password: PASSWORD })).json()).toEqual(BAD_CREDENTIALS);
   });
 
+  // Issue 12: these were 500s, the hashing engine reading the password's bytes as the number they spell.
+  it("reads a JSON number as text, as DRF does, and refuses a wrong all-digit password like any other", async () => {
+    const username = uniqueName();
+    await register({ username, email: `${username}@example.com` });
+    for (const body of [
+      { username, password: 0 },
+      { username, password: 83920174652 },
+      { email: `${username}@example.com`, password: "83920174652" },
+      { username: uniqueName("nobody"), password: "83920174652" },
+      { username: uniqueName("nobody"), password: 0 },
+      { username: uniqueName("nobody"), password: "7" },
+    ]) {
+      const response = await loginWith(body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(BAD_CREDENTIALS);
+    }
+  });
+
+  it("signs in with a password sent as a JSON number (an all-digit password, imported from Django)", async () => {
+    const { username, pk } = await register();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(await hashPassword("83920174652"), pk)
+      .run();
+    expect((await loginWith({ username, password: 83920174652 })).status).toBe(200);
+    expect((await loginWith({ username, password: "83920174652" })).status).toBe(200);
+  });
+
+  it("refuses a password of any other type with DRF's messages", async () => {
+    const { username } = await register();
+    for (const [password, message] of [
+      [true, "Not a valid string."],
+      [null, "This field may not be null."],
+      [["p"], "Not a valid string."],
+      [{ p: 1 }, "Not a valid string."],
+    ] as const) {
+      const response = await loginWith({ username, password });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ password: [message] });
+    }
+  });
+
   it("needs a password and a username or e-mail", async () => {
     const missing = await loginWith({});
     expect(missing.status).toBe(400);

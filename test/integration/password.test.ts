@@ -55,6 +55,17 @@ describe("POST /auth/password/change/", () => {
     expect(await login(username)).toMatch(/^etk_/);
   });
 
+  it("reads an old password sent as a JSON number as text and refuses it as wrong (issue 12: was a 500)", async () => {
+    const { key } = await register();
+    for (const old_password of [0, "83920174652", 83920174652]) {
+      const response = await change(key, { old_password, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toBe(
+        '{"old_password":["Your old password was entered incorrectly. Please enter it again."]}',
+      );
+    }
+  });
+
   it("refuses mismatched new passwords with Django's message (U+2019)", async () => {
     const { key } = await register();
     const response = await change(key, {
