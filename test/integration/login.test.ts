@@ -2,7 +2,18 @@ import { env } from "cloudflare:workers";
 import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password-hash";
-import { call, json, login, PASSWORD, register, TestClock, tokenHeader, uniqueName } from "../helpers";
+import {
+  call,
+  json,
+  login,
+  PASSWORD,
+  register,
+  TestClock,
+  TOO_LONG,
+  TOO_LONG_PASSWORD,
+  tokenHeader,
+  uniqueName,
+} from "../helpers";
 
 const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
 const loginWith = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -104,6 +115,15 @@ describe("POST /auth/login/", () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ password: [message] });
     }
+  });
+
+  it("refuses a password over 128 characters as a field error, as every password field does", async () => {
+    const { username } = await register();
+    const response = await loginWith({ username, password: TOO_LONG_PASSWORD });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ password: [TOO_LONG] });
+    const unknown = await loginWith({ username: uniqueName("nobody"), password: TOO_LONG_PASSWORD });
+    expect(await unknown.json()).toEqual({ password: [TOO_LONG] });
   });
 
   it("needs a password and a username or e-mail", async () => {
