@@ -17,7 +17,7 @@ import {
   USERNAME_MAX_LENGTH,
 } from "../src/auth/identity";
 import { hashPassword } from "../src/auth/password-hash";
-import { validatePassword } from "../src/auth/password-validation";
+import { MAX_PASSWORD_LENGTH, validatePassword } from "../src/auth/password-validation";
 import { parseConfig } from "../src/config";
 import { parseDjangoDump } from "../src/import/django-dump";
 import { formatReport, importDjangoDump } from "../src/import/django-import";
@@ -116,6 +116,10 @@ async function newPasswordHash(user: {
 }) {
   const password = await readNewPassword(options["password-stdin"]);
   if (password === "") throw new CliError("the password may not be blank");
+  // Not even --force: every password field refuses a longer one, so no one could sign in with it.
+  if ([...password].length > MAX_PASSWORD_LENGTH) {
+    throw new CliError(`the password may have at most ${MAX_PASSWORD_LENGTH} characters`);
+  }
   const problems = validatePassword(password, {
     username: user.username,
     email: user.email,

@@ -55,6 +55,10 @@ export function uniqueName(prefix = "user"): string {
 }
 
 export const PASSWORD = "correct horse battery staple";
+/** The longest password any field accepts: 128 characters (code points; the key emoji is two UTF-16 units). */
+export const LONGEST_PASSWORD = `${"🔑".repeat(8)}${"x1y2z3w4".repeat(15)}`;
+export const TOO_LONG_PASSWORD = `${LONGEST_PASSWORD}!`;
+export const TOO_LONG = "Ensure this field has no more than 128 characters.";
 
 export interface Registered {
   username: string;

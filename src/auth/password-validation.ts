@@ -6,6 +6,14 @@
 import { COMMON_PASSWORDS } from "./common-passwords";
 
 export const MIN_PASSWORD_LENGTH = 8;
+/**
+ * The longest password any field accepts, in characters: dj-rest-auth's cap on the password change and reset
+ * fields, applied to every password field (registration and login too) so that a password one form accepts is
+ * never refused by another (registration used to take longer ones that password change then refused). Django has
+ * no cap; this one bounds what any request hands the hashers and validators. The cost it saves is small: Argon2id
+ * and PBKDF2 read the password once (a pre-hash), so their work hardly grows with its length.
+ */
+export const MAX_PASSWORD_LENGTH = 128;
 /** Django's default `max_similarity`. */
 const MAX_SIMILARITY = 0.7;
 

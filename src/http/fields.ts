@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { CLIENT_NAME_MAX_LENGTH, INVALID_CLIENT_NAME, isValidClientName } from "../auth/client-name";
 import { isValidEmail } from "../auth/identity";
+import { MAX_PASSWORD_LENGTH } from "../auth/password-validation";
 import { type FieldErrors, fieldErrors } from "../errors";
 
 export const MESSAGES = {
@@ -54,6 +55,11 @@ export function charField({ maxLength, allowBlank = false, trim = true }: CharFi
 /** DRF's EmailField: a CharField that must hold an address Django's EmailValidator accepts. */
 export function emailField(options: Omit<CharFieldOptions, "trim"> = {}) {
   return charField(options).refine((value) => value === "" || isValidEmail(value), { error: MESSAGES.email });
+}
+
+/** Every password field (registration, login, change, reset): a CharField of at most 128 characters. */
+export function passwordField() {
+  return charField({ maxLength: MAX_PASSWORD_LENGTH });
 }
 
 /** The optional `client` name a device gives itself at login. */

@@ -7,7 +7,7 @@ import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
 import { readData } from "../http/body";
-import { charField, clientNameField, emailField, parseFields, requireValid } from "../http/fields";
+import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
 import { loginBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { forgetDigest, forgetUser } from "../middleware/session-cache";
@@ -20,7 +20,7 @@ import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
 export const loginFields = z.object({
   username: charField({ allowBlank: true }).optional(),
   email: emailField({ allowBlank: true }).optional(),
-  password: charField(),
+  password: passwordField(),
   /** The device's name for itself ("web", "ios"); per-client TTLs key on it. */
   client: clientNameField(),
 });

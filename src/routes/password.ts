@@ -14,7 +14,7 @@ import type { AppEnv } from "../context";
 import { type FieldErrors, fieldErrors } from "../errors";
 import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
-import { charField, emailField, orderErrors, parseFields, requireValid } from "../http/fields";
+import { charField, emailField, orderErrors, parseFields, passwordField, requireValid } from "../http/fields";
 import { throttleMailRequest } from "../http/throttle";
 import { passwordResetMessage } from "../mail/messages";
 import { authenticate } from "../middleware/authenticate";
@@ -23,21 +23,17 @@ import { changePassword, consumePasswordReset, findPasswordReset, insertPassword
 import { findUserByEmail, findUserById } from "../store/users";
 import { passwordResetLink, sendMail } from "./mail";
 
-/** DRF's serializers cap new passwords at 128 characters. */
-const PASSWORD_MAX_LENGTH = 128;
-const newPassword = () => charField({ maxLength: PASSWORD_MAX_LENGTH });
-
 export const passwordChangeFields = z.object({
-  old_password: newPassword(),
-  new_password1: newPassword(),
-  new_password2: newPassword(),
+  old_password: passwordField(),
+  new_password1: passwordField(),
+  new_password2: passwordField(),
 });
 export const passwordResetFields = z.object({ email: emailField() });
 export const passwordResetConfirmFields = z.object({
   uid: charField(),
   token: charField(),
-  new_password1: newPassword(),
-  new_password2: newPassword(),
+  new_password1: passwordField(),
+  new_password2: passwordField(),
 });
 
 const WRONG_OLD_PASSWORD = "Your old password was entered incorrectly. Please enter it again.";

@@ -17,7 +17,7 @@ import type { AppEnv } from "../context";
 import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
-import { charField, clientNameField, emailField, orderErrors, parseFields } from "../http/fields";
+import { charField, clientNameField, emailField, orderErrors, parseFields, passwordField } from "../http/fields";
 import { throttleRegistration } from "../http/throttle";
 import { enforceLoginCsrf } from "../middleware/authenticate";
 import { isUniqueViolation, writeAtomically } from "../store/db";
@@ -29,8 +29,8 @@ import { newSession, tokenResponse } from "./session-token";
 export const registrationFields = z.object({
   username: charField({ maxLength: USERNAME_MAX_LENGTH }),
   email: emailField({ allowBlank: true, maxLength: EMAIL_MAX_LENGTH }).optional(),
-  password1: charField(),
-  password2: charField(),
+  password1: passwordField(),
+  password2: passwordField(),
   client: clientNameField(),
 });
 

@@ -90,6 +90,10 @@ describe("npm run manage", () => {
     const weak = manage(["create-user", "weakling", "--password-stdin"], "password");
     expect(weak.status).toBe(1);
     expect(weak.output).toContain("This password is too common.");
+    // Longer than any password field accepts, so no one could sign in with it: not even --force lets it through.
+    const tooLong = manage(["create-user", "longwinded", "--force", "--password-stdin"], "x1y2z3w4".repeat(17));
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.output).toContain("at most 128 characters");
     expect(manage(["create-user", "bad name", "--password-stdin"], PASSWORD).output).toContain("invalid username");
     expect(
       manage(["create-user", "alice", "--email", "root@example.com", "--password-stdin"], PASSWORD).output,

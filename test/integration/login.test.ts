@@ -2,7 +2,18 @@ import { env } from "cloudflare:workers";
 import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password-hash";
-import { call, json, login, PASSWORD, register, TestClock, tokenHeader, uniqueName } from "../helpers";
+import {
+  call,
+  json,
+  login,
+  PASSWORD,
+  register,
+  TestClock,
+  TOO_LONG,
+  TOO_LONG_PASSWORD,
+  tokenHeader,
+  uniqueName,
+} from "../helpers";
 
 const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
 const loginWith = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -63,6 +74,56 @@ describe("POST /auth/login/", () => {
     }
     await env.DB.prepare("UPDATE users SET is_active = 0 WHERE id = ?").bind(pk).run();
     expect(await (await loginWith({ username, password: PASSWORD })).json()).toEqual(BAD_CREDENTIALS);
+  });
+
+  // Issue 12: these were 500s, the hashing engine reading the password's bytes as the number they spell.
+  it("reads a JSON number as text, as DRF does, and refuses a wrong all-digit password like any other", async () => {
+    const username = uniqueName();
+    await register({ username, email: `${username}@example.com` });
+    for (const body of [
+      { username, password: 0 },
+      { username, password: 83920174652 },
+      { email: `${username}@example.com`, password: "83920174652" },
+      { username: uniqueName("nobody"), password: "83920174652" },
+      { username: uniqueName("nobody"), password: 0 },
+      { username: uniqueName("nobody"), password: "7" },
+    ]) {
+      const response = await loginWith(body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(BAD_CREDENTIALS);
+    }
+  });
+
+  it("signs in with a password sent as a JSON number (an all-digit password, imported from Django)", async () => {
+    const { username, pk } = await register();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(await hashPassword("83920174652"), pk)
+      .run();
+    expect((await loginWith({ username, password: 83920174652 })).status).toBe(200);
+    expect((await loginWith({ username, password: "83920174652" })).status).toBe(200);
+  });
+
+  it("refuses a password of any other type with DRF's messages", async () => {
+    const { username } = await register();
+    for (const [password, message] of [
+      [true, "Not a valid string."],
+      [null, "This field may not be null."],
+      [["p"], "Not a valid string."],
+      [{ p: 1 }, "Not a valid string."],
+    ] as const) {
+      const response = await loginWith({ username, password });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ password: [message] });
+    }
+  });
+
+  it("refuses a password over 128 characters as a field error, as every password field does", async () => {
+    const { username } = await register();
+    const response = await loginWith({ username, password: TOO_LONG_PASSWORD });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ password: [TOO_LONG] });
+    const unknown = await loginWith({ username: uniqueName("nobody"), password: TOO_LONG_PASSWORD });
+    expect(await unknown.json()).toEqual({ password: [TOO_LONG] });
   });
 
   it("needs a password and a username or e-mail", async () => {

@@ -5,12 +5,15 @@ import { createApp } from "../../src/app";
 import {
   call,
   json,
+  LONGEST_PASSWORD,
   login,
   mailbox,
   PASSWORD,
   recordingD1,
   register,
   TestClock,
+  TOO_LONG,
+  TOO_LONG_PASSWORD,
   tokenHeader,
   uniqueName,
 } from "../helpers";
@@ -55,6 +58,17 @@ describe("POST /auth/password/change/", () => {
     expect(await login(username)).toMatch(/^etk_/);
   });
 
+  it("reads an old password sent as a JSON number as text and refuses it as wrong (issue 12: was a 500)", async () => {
+    const { key } = await register();
+    for (const old_password of [0, "83920174652", 83920174652]) {
+      const response = await change(key, { old_password, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toBe(
+        '{"old_password":["Your old password was entered incorrectly. Please enter it again."]}',
+      );
+    }
+  });
+
   it("refuses mismatched new passwords with Django's message (U+2019)", async () => {
     const { key } = await register();
     const response = await change(key, {
@@ -79,6 +93,24 @@ describe("POST /auth/password/change/", () => {
     });
     const similar = await change(key, { old_password: PASSWORD, new_password1: username, new_password2: username });
     expect(await similar.json()).toEqual({ new_password2: ["The password is too similar to the username."] });
+  });
+
+  it("caps the old and new passwords at 128 characters, as every password field does", async () => {
+    const { username, key } = await register();
+    const tooLong = await change(key, {
+      old_password: TOO_LONG_PASSWORD,
+      new_password1: TOO_LONG_PASSWORD,
+      new_password2: TOO_LONG_PASSWORD,
+    });
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toEqual({
+      old_password: [TOO_LONG],
+      new_password1: [TOO_LONG],
+      new_password2: [TOO_LONG],
+    });
+    const longest = { old_password: PASSWORD, new_password1: LONGEST_PASSWORD, new_password2: LONGEST_PASSWORD };
+    expect((await change(key, longest)).status).toBe(200);
+    expect(await login(username, { password: LONGEST_PASSWORD })).toMatch(/^etk_/);
   });
 
   it("lists every missing field", async () => {
@@ -262,6 +294,15 @@ describe("POST /auth/password/reset/confirm/", () => {
     const weak = await confirm(confirmBody(data, "password"));
     expect(await weak.json()).toEqual({ new_password2: ["This password is too common."] });
     expect((await confirm(confirmBody(data))).status).toBe(200);
+  });
+
+  it("caps the new password at 128 characters without spending the code", async () => {
+    const { username, data } = await mailedReset();
+    const tooLong = await confirm(confirmBody(data, TOO_LONG_PASSWORD));
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toEqual({ new_password1: [TOO_LONG], new_password2: [TOO_LONG] });
+    expect((await confirm(confirmBody(data, LONGEST_PASSWORD))).status).toBe(200);
+    expect(await login(username, { password: LONGEST_PASSWORD })).toMatch(/^etk_/);
   });
 
   it("lists missing fields", async () => {

@@ -1,6 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, json, PASSWORD, register, tokenHeader, uniqueName } from "../helpers";
+import {
+  call,
+  json,
+  LONGEST_PASSWORD,
+  login,
+  PASSWORD,
+  register,
+  TOO_LONG,
+  TOO_LONG_PASSWORD,
+  tokenHeader,
+  uniqueName,
+} from "../helpers";
 
 const registration = (body: Record<string, unknown>) => call("/auth/registration/", json("POST", body));
 
@@ -155,6 +166,19 @@ describe("POST /auth/registration/", () => {
     await expect400(await registration({ username, password1: `${username}1`, password2: `${username}1` }), {
       password1: ["The password is too similar to the username."],
     });
+  });
+
+  it("caps passwords at 128 characters, as every password field does", async () => {
+    const username = uniqueName();
+    const tooLong = { username, password1: TOO_LONG_PASSWORD, password2: TOO_LONG_PASSWORD };
+    await expect400(await registration(tooLong), { password1: [TOO_LONG], password2: [TOO_LONG] });
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?")
+      .bind(username)
+      .first<{ n: number }>();
+    expect(row?.n).toBe(0);
+    const longest = { username, password1: LONGEST_PASSWORD, password2: LONGEST_PASSWORD };
+    expect((await registration(longest)).status).toBe(201);
+    expect(await login(username, { password: LONGEST_PASSWORD })).toMatch(/^etk_/);
   });
 
   it("creates nothing when it refuses", async () => {

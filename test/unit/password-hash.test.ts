@@ -1,5 +1,6 @@
 import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { hashArgon2id } from "../../src/auth/argon2id/hash";
 import {
   ARGON2ID_PARAMS,
   hashPassword,
@@ -94,6 +95,24 @@ describe("password hashing", () => {
   ])("never matches the malformed or unsupported hash %j", async (encoded) => {
     expect(await verifyPassword("anything", encoded)).toBe(false);
     expect(needsRehash(encoded)).toBe(true);
+  });
+
+  // The argon2id package compares each byte array itself with its size bounds, so JavaScript read a Buffer as the
+  // number its text spells: "0" was below the 8-byte minimum, "83920174652" above the 2^32-1 maximum (issue 12).
+  it.each(["0", "83920174652", "1e10", " ", "", "\u0001"])(
+    "hashes and verifies the password %j, which reads as a number",
+    async (password) => {
+      const encoded = await hashPassword(password);
+      expect(await verifyPassword(password, encoded)).toBe(true);
+      expect(await verifyPassword(`${password}x`, encoded)).toBe(false);
+      expect(await verifyAgainstDummy(password)).toBe(false);
+    },
+  );
+
+  it("hashes with a salt of digits only (a Django salt may be one)", async () => {
+    const encoded = await hashArgon2id("hunter22", "1234567890123456789012", ARGON2ID_PARAMS);
+    expect(encoded).toContain("$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg$");
+    expect(await verifyPassword("hunter22", encoded)).toBe(true);
   });
 
   it("does a full verification against a dummy hash for unknown accounts", async () => {

@@ -51,11 +51,30 @@ function engine(): Promise<ComputeHash> {
   return sharedEngine;
 }
 
+/** RFC 9106's least salt. Ours are 22 bytes and stored ones are parsed to at least 8: this only guards the call. */
+const MIN_SALT_BYTES = 8;
+
+/**
+ * `bytes` in a form the package's own size check lets through. That check compares each array itself with its
+ * bounds (`password < 8`, not `password.length < 8`), so JavaScript turns the array into a number: a Buffer through
+ * its UTF-8 text, so the password "0" was under the 8-byte minimum and "83920174652" over the 2^32-1 maximum and
+ * threw (a 500 at login, issue 12); a plain Uint8Array through its comma-joined bytes, so an empty or one-byte
+ * password would throw. RFC 9106 bounds a password only by 2^32-1 bytes, far above any request body; the salt's
+ * minimum is checked in `derive`. The copy reads as NaN as a number, which no bound refuses, and is a plain
+ * Uint8Array everywhere else.
+ */
+function unchecked(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  Object.defineProperty(copy, "valueOf", { value: () => Number.NaN });
+  return copy;
+}
+
 async function derive(password: string, salt: Uint8Array, params: Argon2idParams, length: number) {
+  if (salt.length < MIN_SALT_BYTES) throw new Error(`Argon2id salt of ${salt.length} bytes, under ${MIN_SALT_BYTES}`);
   const computeHash = await engine();
   return computeHash({
-    password: Buffer.from(password, "utf8"),
-    salt,
+    password: unchecked(Buffer.from(password, "utf8")),
+    salt: unchecked(salt),
     parallelism: params.p,
     passes: params.t,
     memorySize: params.m,
