@@ -1,13 +1,17 @@
 /**
- * Builds the Hono app: per-request context (clock, configuration, database), the `/auth/` routes, and one
- * error handler that turns every failure into API.md's JSON shapes.
+ * Builds the Hono app: per-request context (clock, configuration, database, the auth core), the `/auth/`
+ * routes, and one error handler that turns every failure into API.md's JSON shapes.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError, loadConfig } from "./config";
 import type { AppEnv, Clock } from "./context";
+import { AuthCore } from "./core/auth";
+import { isolateSessionCache } from "./core/session-cache";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
+import { backgroundTasks } from "./http/background";
 import { answerUnlistedMethods } from "./http/methods";
+import { createMailer, mailLinks } from "./mail/mailer";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { checkHost } from "./middleware/host";
 import { logEvent, stackFrames } from "./observability/log";
@@ -41,10 +45,26 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     c.set("now", clock());
     c.set("config", loadConfig(c.env));
     c.set("db", database(c.env.DB));
-    c.set("mailRetryDelaysMs", mailRetryDelaysMs);
     await next();
   });
   app.use(checkHost());
+  // After the Host check: the links the core mails point at the service's origin it decides.
+  app.use(async function authCore(c, next) {
+    const config = c.get("config");
+    c.set(
+      "auth",
+      new AuthCore({
+        db: c.get("db"),
+        config,
+        nowMs: c.get("now"),
+        cache: isolateSessionCache(config.tokenCacheTtlMs),
+        background: backgroundTasks((promise) => c.executionCtx.waitUntil(promise), c.get("requestId")),
+        mailer: createMailer(config, mailRetryDelaysMs),
+        links: mailLinks(config, c.get("serviceOrigin")),
+      }),
+    );
+    await next();
+  });
   app.use(corsForAllowedOrigins());
   // The service's answers carry identities and keys: no shared or browser cache may keep them.
   // (Forwarded responses keep the origin's own caching headers.) Set before the handler runs, so Hono builds

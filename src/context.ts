@@ -1,5 +1,6 @@
 /** The types every route and middleware shares: bindings and per-request variables. */
 import type { Config } from "./config";
+import type { AuthCore } from "./core/auth";
 import type { AuthOutcome } from "./observability/request-record";
 import type { Database } from "./store/db";
 import type { AuthenticatedSession } from "./store/tokens";
@@ -13,10 +14,10 @@ export interface AppEnv {
     /** The service's public origin: `SERVICE_ORIGIN`, or a loopback request's own (set by `checkHost()`). */
     serviceOrigin: string;
     db: Database;
+    /** The auth core for this request: sessions, revocations, throttles (src/core/auth.ts). */
+    auth: AuthCore;
     /** Set by `authenticate()` on success. */
     session: AuthenticatedSession;
-    /** Waits between mail delivery attempts (tests shorten them). */
-    mailRetryDelaysMs: readonly number[] | undefined;
     /** The request's id (its `cf-ray`, else random), answered in `X-Request-Id` and put in every log line. */
     requestId: string;
     /** How authentication or a login went, for the request's log line (`markAuth`); unset where none ran. */

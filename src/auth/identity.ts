@@ -10,6 +10,8 @@ export const USERNAME_MAX_LENGTH = 150;
 export const EMAIL_MAX_LENGTH = 254;
 export const INVALID_USERNAME =
   "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+export const USERNAME_TAKEN = "A user with that username already exists.";
+export const EMAIL_TAKEN = "A user is already registered with this e-mail address.";
 
 export function normalizeUsername(username: string): string {
   return username.normalize("NFKC");

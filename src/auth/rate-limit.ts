@@ -33,3 +33,17 @@ export function legacyHashRule(rule: RateLimit): RateLimit {
 export function secondsUntilWindowEnds(windowStartMs: number, windowSeconds: number, nowMs: number): number {
   return Math.max(1, Math.ceil((windowStartMs + windowSeconds * 1000 - nowMs) / 1000));
 }
+
+/**
+ * Seconds until a window that opened at `windowStartMs` and holds `count` places frees one, or null when it
+ * is not full at `nowMs` (over, or with places left).
+ */
+export function secondsUntilPlaceFrees(
+  windowStartMs: number,
+  count: number,
+  rule: RateLimit,
+  nowMs: number,
+): number | null {
+  if (windowStartMs <= nowMs - rule.windowSeconds * 1000 || count < rule.limit) return null;
+  return secondsUntilWindowEnds(windowStartMs, rule.windowSeconds, nowMs);
+}

@@ -1,35 +1,22 @@
 /**
- * Token authentication: finds the request's credential, checks it and its token's age against the TTL
- * read from the configuration, and either sets `c.get("session")` or stops the request with API.md's exact
+ * Token authentication: finds the request's credential, has the auth core check it (key, user, the TTLs
+ * read from the configuration), and either sets `c.get("session")` or stops the request with API.md's exact
  * 401 body. A storage failure propagates as a 503; it never lets a request through.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { isSessionExpired, isUseDueForRecording, lastUsedResolutionMs } from "../auth/expiry";
-import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenErrorResponse } from "../errors";
-import { runInBackground } from "../http/background";
 import { isWebSocketUpgrade } from "../http/upgrade";
 import { markAuth } from "../observability/middleware";
-import type { AuthOutcome } from "../observability/request-record";
-import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "./csrf";
-import { cachedSession, cacheSession } from "./session-cache";
 
-/**
- * Records the use after the response, at most once per resolution (min(60 s, half of `TOKEN_IDLE_TTL`)) per
- * token: an authenticated request stays one read, and a token in use never idle-expires.
- */
-function stampLastUse(c: Context<AppEnv>, session: AuthenticatedSession): void {
-  const now = c.get("now");
-  const resolutionMs = lastUsedResolutionMs(c.get("config").expiry.idleTtlSeconds);
-  if (!isUseDueForRecording(session.lastUsedMs ?? session.createdMs, now, resolutionMs)) return;
-  // Keeps a cached copy current too, so the next requests do not stamp again.
-  session.lastUsedMs = now;
-  runInBackground(c, "last_used stamp", () => touchSession(c.get("db"), session.sessionId, now, now - resolutionMs));
-}
+const REFUSALS = {
+  invalid: TOKEN_ERRORS.invalid,
+  inactive: TOKEN_ERRORS.inactiveUser,
+  expired: TOKEN_ERRORS.expired,
+} as const;
 
 /** The credential of this request (header first, then the auth cookie), not yet checked. */
 export function requestCredential(c: Context<AppEnv>): Credential {
@@ -62,45 +49,28 @@ export function enforceLoginCsrf(c: Context<AppEnv>): void {
 }
 
 /**
- * Checks the request's token: sets `session` and answers null, or answers the 401 to send (returned, not
- * thrown: this runs before every authenticated request). A storage failure throws (503).
+ * Checks the request's token through the auth core: sets `session` and answers null, or answers the 401 to
+ * send (returned, not thrown: this runs before every authenticated request). A storage failure throws (503).
  */
 export async function authenticateRequest(c: Context<AppEnv>): Promise<Response | null> {
   const credential = requestCredential(c);
-  if (credential.kind === "none") return refuse(c, "none", authDetailResponse(NOT_PROVIDED));
-  if (credential.kind === "malformed") return refuse(c, "invalid", authDetailResponse(credential.detail));
-  enforceCsrf(c, credential);
-  // A key we cannot have issued is answered without a database query.
-  if (!isWellFormedKey(credential.key)) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
-  const digest = keyDigest(credential.key);
-  const now = c.get("now");
-  const { expiry, tokenCacheTtlMs } = c.get("config");
-  const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, now);
-  // A cached session is only trusted while it is still valid; any doubt goes to D1.
-  if (cached && !isSessionExpired(expiry, cached, now)) {
-    accept(c, cached);
-    return null;
+  if (credential.kind === "none") {
+    markAuth(c, "none");
+    return authDetailResponse(NOT_PROVIDED);
   }
-  const session = await findSessionByDigest(c.get("db"), digest);
-  if (!session) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
-  if (!session.user.isActive) return refuse(c, "inactive", tokenErrorResponse(TOKEN_ERRORS.inactiveUser));
-  // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
-  if (isSessionExpired(expiry, session, now)) return refuse(c, "expired", tokenErrorResponse(TOKEN_ERRORS.expired));
-  if (tokenCacheTtlMs !== null) cacheSession(digest, session, now);
-  accept(c, session);
+  if (credential.kind === "malformed") {
+    markAuth(c, "invalid");
+    return authDetailResponse(credential.detail);
+  }
+  enforceCsrf(c, credential);
+  const result = await c.get("auth").authenticate(credential.key);
+  if (result.outcome !== "valid") {
+    markAuth(c, result.outcome);
+    return tokenErrorResponse(REFUSALS[result.outcome]);
+  }
+  c.set("session", result.session);
+  markAuth(c, "valid", result.session.user.id);
   return null;
-}
-
-function accept(c: Context<AppEnv>, session: AuthenticatedSession): void {
-  c.set("session", session);
-  markAuth(c, "valid", session.user.id);
-  stampLastUse(c, session);
-}
-
-/** Notes why the request was refused (for its log line) and answers the refusal. */
-function refuse(c: Context<AppEnv>, outcome: AuthOutcome, response: Response): Response {
-  markAuth(c, outcome);
-  return response;
 }
 
 /** Middleware requiring a valid, unexpired token of an active user. */

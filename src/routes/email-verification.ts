@@ -2,21 +2,17 @@
  * E-mail verification (allauth's flow behind dj-rest-auth): `registration/verify-email/` spends a mailed
  * key, `registration/resend-email/` mails a new one. Keys are random, stored as digests, and expire.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { sha256Hex } from "../auth/digest";
 import { canonicalEmail } from "../auth/identity";
-import { generateSecret } from "../auth/one-time-codes";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
-import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, parseFields, requireValid } from "../http/fields";
-import { throttleMailRequest } from "../http/throttle";
-import { emailVerificationMessage } from "../mail/messages";
-import { confirmEmail, findEmailVerification, saveEmailVerification } from "../store/email-verifications";
+import { refuseIfThrottled } from "../http/throttle";
+import { confirmEmail, findEmailVerification } from "../store/email-verifications";
 import { findUserByEmail } from "../store/users";
-import { emailVerificationLink, sendMail } from "./mail";
 
 export const verifyEmailFields = z.object({ key: charField() });
 export const resendEmailFields = z.object({ email: emailField() });
@@ -37,29 +33,11 @@ emailVerificationRoutes.post("/registration/verify-email", async (c) => {
 // (`none`) nothing is mailed at all: the endpoint must not become a way to send mail from the service.
 emailVerificationRoutes.post("/registration/resend-email", async (c) => {
   const { email } = requireValid(parseFields(resendEmailFields, await readData(c, c.get("config").maxBodyBytes)));
-  await throttleMailRequest(c, canonicalEmail(email));
+  refuseIfThrottled(await c.get("auth").throttle.mailRequest(canonicalEmail(email), c.req.header("cf-connecting-ip")));
   const user = await findUserByEmail(c.get("db"), canonicalEmail(email));
   const verifying = c.get("config").emailVerification !== "none";
   if (verifying && user?.email && user.isActive && !user.emailVerified) {
-    sendVerificationInBackground(c, { id: user.id, username: user.username, email: user.email });
+    c.get("auth").mailEmailVerification({ id: user.id, username: user.username, email: user.email });
   }
   return c.json({ detail: "ok" });
 });
-
-/** Creates a verification key for the account's address and mails it, after the response. */
-export function sendVerificationInBackground(
-  c: Context<AppEnv>,
-  user: { id: number; username: string; email: string },
-): void {
-  runInBackground(c, "e-mail verification", async () => {
-    const key = generateSecret();
-    await saveEmailVerification(c.get("db"), {
-      keyDigest: sha256Hex(key),
-      userId: user.id,
-      email: user.email,
-      createdMs: c.get("now"),
-      expiresMs: c.get("now") + c.get("config").emailVerificationTimeoutSeconds * 1000,
-    });
-    await sendMail(c, emailVerificationMessage(user.email, user.username, key, emailVerificationLink(c, key)));
-  });
-}

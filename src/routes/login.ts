@@ -7,15 +7,13 @@ import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
 import { readData } from "../http/body";
+import { deviceOf } from "../http/device";
 import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
-import { loginBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
+import { clearedAuthCookie, tokenAnswer } from "../http/session-token";
+import { refuseIfThrottled } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
-import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { markAuth } from "../observability/middleware";
-import { writeAtomically } from "../store/db";
-import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
-import { findUserForLogin, recordLogin } from "../store/users";
-import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
+import { findUserForLogin } from "../store/users";
 
 export const loginFields = z.object({
   username: charField({ allowBlank: true }).optional(),
@@ -37,12 +35,13 @@ loginRoutes.post("/login", async (c) => {
   const { username, email, password, client } = requireValid(parseFields(loginFields, data));
   if (!email && !username) throw nonFieldError('Must include either "username" or "email" and "password".');
 
-  const db = c.get("db");
+  const auth = c.get("auth");
   const account = email ? canonicalEmail(email) : canonicalUsername(username ?? "");
-  const user = await findUserForLogin(db, email ? { email: account } : { username: account });
-  const buckets = loginBuckets(c, account, user !== undefined && isLegacyHash(user.passwordHash));
+  const user = await findUserForLogin(c.get("db"), email ? { email: account } : { username: account });
+  const onLegacyHash = user !== undefined && isLegacyHash(user.passwordHash);
   // Counted before the password is checked, so parallel attempts cannot all pass the limit.
-  const reservation = await reserveLoginAttempt(c, buckets);
+  const reservation = await auth.throttle.reserveLogin(account, onLegacyHash, c.req.header("cf-connecting-ip"));
+  refuseIfThrottled(reservation);
   // An unknown account costs the same hashing work as a wrong password: no enumeration by timing.
   const passwordMatches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
   // A failure keeps its reservation: that is its count.
@@ -52,23 +51,17 @@ loginRoutes.post("/login", async (c) => {
   }
   // Said only to someone who proved the password, so it reveals nothing about the account; no failure either.
   if (c.get("config").emailVerification === "mandatory" && !user.emailVerified) {
-    const [release, ...more] = releaseLoginAttempt(c, reservation);
-    if (release) await writeAtomically(db, [release, ...more]);
+    await auth.throttle.releaseLogin(reservation);
     throw nonFieldError("E-mail is not verified.");
   }
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
-  const issued = await newSession(c, client || null);
-  const cap = c.get("config").maxTokensPerUser;
-  await writeAtomically(db, [
-    insertSession(db, user.id, issued.session),
-    recordLogin(db, user.id, c.get("now"), upgradedHash),
-    ...settleSuccessfulLogin(c, reservation),
-    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
-  ]);
-  if (cap !== null) forgetUser(user.id);
+  const issued = await auth.issue(user.id, deviceOf(c.req.raw, client || null), { reservation, upgradedHash });
   markAuth(c, "login_ok", user.id);
-  return tokenResponse(c, issued, user);
+  const { config } = c.var;
+  const { body, setCookie } = tokenAnswer(issued, user, config.expiry, config.authCookieName);
+  c.header("Set-Cookie", setCookie, { append: true });
+  return c.json(body);
 });
 
 // Revokes only the presented token (other devices stay signed in). Always 200, as dj-rest-auth: also
@@ -77,20 +70,15 @@ loginRoutes.post("/logout", async (c) => {
   const credential = requestCredential(c);
   if (credential.kind === "key") {
     enforceCsrf(c, credential);
-    if (isWellFormedKey(credential.key)) {
-      const digest = keyDigest(credential.key);
-      await deleteSessionByDigest(c.get("db"), digest);
-      forgetDigest(digest);
-    }
+    if (isWellFormedKey(credential.key)) await c.get("auth").revoke(keyDigest(credential.key));
   }
-  clearAuthCookie(c);
+  c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
   return c.json({ detail: "Successfully logged out." });
 });
 
 loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
-  await deleteUserSessions(c.get("db"), c.get("session").user.id);
-  forgetUser(c.get("session").user.id);
-  clearAuthCookie(c);
+  await c.get("auth").revokeUser(c.get("session").user.id);
+  c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
   return c.body(null, 204);
 });

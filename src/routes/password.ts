@@ -7,21 +7,17 @@ import { z } from "zod";
 import { constantTimeEqual, sha256Hex } from "../auth/digest";
 import { isExpired } from "../auth/expiry";
 import { canonicalEmail } from "../auth/identity";
-import { generateSecret, generateUid, resetFingerprint } from "../auth/one-time-codes";
+import { resetFingerprint } from "../auth/one-time-codes";
 import { hashPassword, verifyPassword } from "../auth/password-hash";
 import { type PasswordContext, validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import { type FieldErrors, fieldErrors } from "../errors";
-import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, orderErrors, parseFields, passwordField, requireValid } from "../http/fields";
-import { throttleMailRequest } from "../http/throttle";
-import { passwordResetMessage } from "../mail/messages";
+import { refuseIfThrottled } from "../http/throttle";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
-import { changePassword, consumePasswordReset, findPasswordReset, insertPasswordReset } from "../store/password-resets";
+import { findPasswordReset } from "../store/password-resets";
 import { findUserByEmail, findUserById } from "../store/users";
-import { passwordResetLink, sendMail } from "./mail";
 
 export const passwordChangeFields = z.object({
   old_password: passwordField(),
@@ -54,33 +50,19 @@ passwordRoutes.post("/password/change", async (c) => {
   }
   if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
-  await changePassword(c.get("db"), user.id, await hashPassword(password), session.sessionId);
-  forgetUser(user.id);
+  await c.get("auth").changePassword(user.id, await hashPassword(password), { except: session.sessionId });
   return c.json({ detail: "New password has been saved." });
 });
 
 passwordRoutes.post("/password/reset", async (c) => {
   const { email } = requireValid(parseFields(passwordResetFields, await readData(c, c.get("config").maxBodyBytes)));
-  await throttleMailRequest(c, canonicalEmail(email));
+  refuseIfThrottled(await c.get("auth").throttle.mailRequest(canonicalEmail(email), c.req.header("cf-connecting-ip")));
   const user = await findUserByEmail(c.get("db"), canonicalEmail(email));
   // Known or not, the answer and the work on the response path are the same: the throttle and one read. The code is
   // created and mailed after the response, so its timing reveals nothing either.
   if (user?.isActive && user.email && !user.passwordHash.startsWith("!")) {
-    const { id, username, passwordHash } = user;
-    const to = user.email;
-    runInBackground(c, "password reset", async () => {
-      const uid = generateUid();
-      const code = generateSecret();
-      await insertPasswordReset(c.get("db"), {
-        id: uid,
-        userId: id,
-        codeDigest: sha256Hex(code),
-        fingerprint: resetFingerprint(passwordHash, to),
-        createdMs: c.get("now"),
-        expiresMs: c.get("now") + c.get("config").passwordResetTimeoutSeconds * 1000,
-      });
-      await sendMail(c, passwordResetMessage(to, username, uid, code, passwordResetLink(c, uid, code)));
-    });
+    const { id, username, email: to, passwordHash } = user;
+    c.get("auth").mailPasswordReset({ id, username, email: to, passwordHash });
   }
   return c.json({ detail: "Password reset e-mail has been sent." });
 });
@@ -103,15 +85,8 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   if (!codeMatches || !stillValid) throw fieldErrors({ token: [INVALID_VALUE] });
 
   const password = checkNewPassword(values.new_password1, values.new_password2, user);
-  const consumed = await consumePasswordReset(
-    c.get("db"),
-    reset.id,
-    user.id,
-    await hashPassword(password),
-    c.get("now"),
-  );
+  const consumed = await c.get("auth").resetPassword(reset.id, user.id, await hashPassword(password));
   if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
-  forgetUser(user.id);
   return c.json({ detail: "Password has been reset with the new password." });
 });
 

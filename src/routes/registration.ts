@@ -5,26 +5,25 @@ import {
   canonicalEmail,
   canonicalUsername,
   EMAIL_MAX_LENGTH,
+  EMAIL_TAKEN,
   INVALID_USERNAME,
   isValidUsername,
   normalizeEmail,
   normalizeUsername,
   USERNAME_MAX_LENGTH,
+  USERNAME_TAKEN,
 } from "../auth/identity";
 import { hashPassword } from "../auth/password-hash";
 import { validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
-import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
+import { deviceOf } from "../http/device";
 import { charField, clientNameField, emailField, orderErrors, parseFields, passwordField } from "../http/fields";
-import { throttleRegistration } from "../http/throttle";
+import { tokenAnswer } from "../http/session-token";
+import { refuseIfThrottled } from "../http/throttle";
 import { enforceLoginCsrf } from "../middleware/authenticate";
-import { isUniqueViolation, writeAtomically } from "../store/db";
-import { insertSessionForUsername } from "../store/tokens";
-import { findTakenIdentifiers, insertUser } from "../store/users";
-import { sendVerificationInBackground } from "./email-verification";
-import { newSession, tokenResponse } from "./session-token";
+import { findTakenIdentifiers } from "../store/users";
 
 export const registrationFields = z.object({
   username: charField({ maxLength: USERNAME_MAX_LENGTH }),
@@ -40,8 +39,6 @@ export const mandatoryVerificationRegistrationFields = registrationFields.extend
 });
 
 const FIELD_ORDER = Object.keys(registrationFields.shape);
-export const USERNAME_TAKEN = "A user with that username already exists.";
-export const EMAIL_TAKEN = "A user is already registered with this e-mail address.";
 const PASSWORD_MISMATCH = "The two password fields didn't match.";
 
 export const registrationRoutes = new Hono<AppEnv>();
@@ -52,7 +49,7 @@ registrationRoutes.post("/registration", async (c) => {
   const db = c.get("db");
   const mode = c.get("config").emailVerification;
   // Before the body, as DRF checks its throttles: a refused request costs no parsing and no hashing.
-  await throttleRegistration(c);
+  refuseIfThrottled(await c.get("auth").throttle.registration(c.req.header("cf-connecting-ip")));
   const schema = mode === "mandatory" ? mandatoryVerificationRegistrationFields : registrationFields;
   const { values, errors } = parseFields(schema, await readData(c, c.get("config").maxBodyBytes));
 
@@ -84,25 +81,19 @@ registrationRoutes.post("/registration", async (c) => {
     dateJoinedMs: c.get("now"),
   };
   // Under mandatory verification no token is issued until the address is proven.
-  const issued = mode === "mandatory" ? null : await newSession(c, values.client || null);
-  let created: UserRow | undefined;
-  try {
-    [[created]] = issued
-      ? await writeAtomically(db, [
-          insertUser(db, newUser),
-          insertSessionForUsername(db, usernameCanonical, issued.session),
-        ])
-      : await writeAtomically(db, [insertUser(db, newUser)]);
-  } catch (error) {
-    // Another registration took the name or address between our check and our insert.
-    if (isUniqueViolation(error, "users.username_canonical")) throw fieldErrors({ username: [USERNAME_TAKEN] });
-    if (isUniqueViolation(error, "users.email_canonical")) throw fieldErrors({ email: [EMAIL_TAKEN] });
-    throw error;
+  const device = mode === "mandatory" ? null : deviceOf(c.req.raw, values.client || null);
+  const account = await c.get("auth").createAccount(newUser, device);
+  // Another registration took the name or address between our check and our insert.
+  if ("taken" in account) {
+    throw fieldErrors(account.taken === "username" ? { username: [USERNAME_TAKEN] } : { email: [EMAIL_TAKEN] });
   }
-  if (!created) throw new Error("registration batch returned no user");
-  if (mode !== "none" && created.email) {
-    sendVerificationInBackground(c, { id: created.id, username: created.username, email: created.email });
+  const { user, issued } = account;
+  if (mode !== "none" && user.email) {
+    c.get("auth").mailEmailVerification({ id: user.id, username: user.username, email: user.email });
   }
   if (!issued) return c.json({ detail: "Verification e-mail sent." }, 201);
-  return tokenResponse(c, issued, created, 201);
+  const { config } = c.var;
+  const { body, setCookie } = tokenAnswer(issued, user, config.expiry, config.authCookieName);
+  c.header("Set-Cookie", setCookie, { append: true });
+  return c.json(body, 201);
 });

@@ -3,15 +3,12 @@
  * client and where it signed in from (never its key or digest); any of them can be revoked by id.
  */
 import { Hono } from "hono";
-import type { ExpiryPolicy } from "../auth/expiry";
-import { absoluteExpiresAtMs, isoTimestamp, isSessionExpired } from "../auth/expiry";
+import { absoluteExpiresAtMs, type ExpiryPolicy, isoTimestamp } from "../auth/expiry";
 import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
+import { clearedAuthCookie } from "../http/session-token";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
-import { deleteUserSession, listUserSessions } from "../store/tokens";
-import { clearAuthCookie } from "./session-token";
 
 export const sessionRoutes = new Hono<AppEnv>();
 
@@ -20,17 +17,17 @@ sessionRoutes.use("/sessions/*", authenticate());
 
 sessionRoutes.get("/sessions", async (c) => {
   const { expiry } = c.get("config");
-  const rows = await listUserSessions(c.get("db"), c.get("session").user.id);
-  const live = rows.filter((row) => !isSessionExpired(expiry, row, c.get("now")));
+  const live = await c.get("auth").listSessions(c.get("session").user.id);
   return c.json(live.map((row) => sessionJson(row, expiry, c.get("session").sessionId)));
 });
 
 // Another user's session and an unknown id get the same 404: ids reveal nothing about other accounts.
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
-  if (!(await deleteUserSession(c.get("db"), c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
-  forgetUser(c.get("session").user.id);
-  if (id === c.get("session").sessionId) clearAuthCookie(c);
+  if (!(await c.get("auth").revokeSession(c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
+  if (id === c.get("session").sessionId) {
+    c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
+  }
   return c.body(null, 204);
 });
 

@@ -7,16 +7,15 @@ import {
   isValidUsername,
   normalizeUsername,
   USERNAME_MAX_LENGTH,
+  USERNAME_TAKEN,
 } from "../auth/identity";
 import type { AppEnv } from "../context";
 import { fieldErrors } from "../errors";
 import { readData } from "../http/body";
 import { charField, orderErrors, parseFields } from "../http/fields";
+import { userJson } from "../http/user-json";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
-import { findTakenIdentifiers, type ProfileChanges, updateProfile } from "../store/users";
-import { USERNAME_TAKEN } from "./registration";
-import { userJson } from "./user-json";
+import { findTakenIdentifiers, type ProfileChanges } from "../store/users";
 
 const NAME_MAX_LENGTH = 150;
 
@@ -56,9 +55,7 @@ async function updateUser(c: Context<AppEnv>, partial: boolean) {
   if (values.first_name !== undefined) changes.firstName = values.first_name;
   if (values.last_name !== undefined) changes.lastName = values.last_name;
 
-  const result = await updateProfile(c.get("db"), current.id, changes);
-  // Cached sessions carry the user's details: drop them so every request sees the change.
-  forgetUser(current.id);
+  const result = await c.get("auth").updateProfile(current.id, changes);
   if (result === "username-taken") throw fieldErrors({ username: [USERNAME_TAKEN] });
   return c.json(userJson(result ?? current));
 }

@@ -3,6 +3,7 @@
  * (unreachable, timed out, overloaded) becomes a `StoreUnavailableError`, answered 503, so no caller can
  * mistake a storage failure for "no such token", and none waits on a stalled database for more than 5 s.
  */
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
 import { StoreUnavailableError } from "../errors";
@@ -43,8 +44,11 @@ export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs several writes atomically (D1 has no interactive transactions; a batch is one). */
-export function writeAtomically(db: Database, statements: Parameters<Database["batch"]>[0]) {
+/** Runs several writes atomically (D1 has no interactive transactions; a batch is one); typed per statement. */
+export function writeAtomically<U extends BatchItem<"sqlite">, T extends Readonly<[U, ...U[]]>>(
+  db: Database,
+  statements: T,
+): Promise<BatchResponse<T>> {
   return storeCall(() => db.batch(statements));
 }
 

@@ -15,25 +15,6 @@ export function selectCounters(db: Database, keys: string[]) {
 }
 
 /**
- * Adds one to `key`'s counter, opening a new window when the current one (`windowMs` long) is over, and
- * returns the new count. One atomic upsert: concurrent increments from any isolate are all counted.
- */
-export function incrementCounter(db: Database, key: string, windowMs: number, nowMs: number) {
-  const windowOver = sql`${throttleCounters.windowStartMs} <= ${nowMs - windowMs}`;
-  return db
-    .insert(throttleCounters)
-    .values({ key, count: 1, windowStartMs: nowMs })
-    .onConflictDoUpdate({
-      target: throttleCounters.key,
-      set: {
-        count: sql`CASE WHEN ${windowOver} THEN 1 ELSE ${throttleCounters.count} + 1 END`,
-        windowStartMs: sql`CASE WHEN ${windowOver} THEN ${nowMs} ELSE ${throttleCounters.windowStartMs} END`,
-      },
-    })
-    .returning();
-}
-
-/**
  * Takes one of `limit` places in `key`'s current window (opening a new window when the current one is over)
  * and returns the counter, or no row when the window is already full, in which case nothing changes. One
  * atomic upsert: concurrent reservations from any isolate can never take more than `limit` places.

@@ -84,7 +84,7 @@ const mostRecentlyUsedFirst = [
  * Keeps only the user's `keep` most recently used tokens, counting the one a login just issued (`issuedId`,
  * inserted earlier in the same batch), which always stays: a login never hands out a key it has revoked, even
  * when other logins of the same instant tie with it. D1 runs a batch as one transaction, so concurrent logins
- * cannot overshoot.
+ * cannot overshoot. Answers the evicted tokens' digests (for the caches).
  */
 export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number, issuedId: string) {
   const othersKept = db
@@ -95,7 +95,8 @@ export function evictLeastRecentlyUsed(db: Database, userId: number, keep: numbe
     .limit(keep - 1);
   return db
     .delete(tokens)
-    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)));
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)))
+    .returning({ keyDigest: tokens.keyDigest });
 }
 
 /**
@@ -124,15 +125,16 @@ export function listUserSessions(db: Database, userId: number) {
   );
 }
 
-/** Revokes one session of a user. False when the user has no such session (unknown or someone else's). */
-export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<boolean> {
-  const result = await storeCall(() =>
+/** Revokes one session of a user: its digest, or undefined when the user has no such session (unknown or someone else's). */
+export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<string | undefined> {
+  const row = await storeCall(() =>
     db
       .delete(tokens)
       .where(and(eq(tokens.id, sessionId), eq(tokens.userId, userId)))
-      .run(),
+      .returning({ keyDigest: tokens.keyDigest })
+      .get(),
   );
-  return result.meta.changes > 0;
+  return row?.keyDigest;
 }
 
 /**
@@ -161,14 +163,18 @@ export function insertSessionForUsername(db: Database, usernameCanonical: string
   );
 }
 
-/** Revokes the token with this digest, whatever its state. True when one existed. */
-export async function deleteSessionByDigest(db: Database, keyDigest: string): Promise<boolean> {
-  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.keyDigest, keyDigest)).run());
-  return result.meta.changes > 0;
+/** Revokes the token with this digest, whatever its state. */
+export function deleteSessionByDigest(db: Database, keyDigest: string): Promise<unknown> {
+  return storeCall(() => db.delete(tokens).where(eq(tokens.keyDigest, keyDigest)).run());
 }
 
-/** Revokes every token of a user (log out everywhere). Returns how many there were. */
-export async function deleteUserSessions(db: Database, userId: number): Promise<number> {
-  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).run());
-  return result.meta.changes;
+/**
+ * The delete of every token of a user but `exceptSessionId` (when given), answering the deleted digests, for
+ * a batch.
+ */
+export function deleteUserSessions(db: Database, userId: number, exceptSessionId?: string) {
+  return db
+    .delete(tokens)
+    .where(and(eq(tokens.userId, userId), exceptSessionId === undefined ? undefined : ne(tokens.id, exceptSessionId)))
+    .returning({ keyDigest: tokens.keyDigest });
 }

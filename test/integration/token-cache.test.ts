@@ -83,4 +83,18 @@ describe("TOKEN_CACHE_TTL", () => {
     clock.advance(10_001);
     expect((await me(key, clock, vars)).body).toEqual({ error: "Token has expired", is_authenticated: false });
   });
+
+  it("drops only the tokens a login evicts by MAX_TOKENS_PER_USER, not the user's others", async () => {
+    const clock = new TestClock();
+    const vars = { ...CACHE, MAX_TOKENS_PER_USER: "2" };
+    const { username, key: oldest } = await register({ clock });
+    clock.advance(1000);
+    const kept = await login(username, { clock, env: vars });
+    await me(oldest, clock, vars);
+    await me(kept, clock, vars);
+    clock.advance(1000);
+    await login(username, { clock, env: vars });
+    expect((await me(oldest, clock, vars)).status).toBe(401);
+    expect(await me(kept, clock, vars)).toMatchObject({ status: 200, queries: 0 });
+  });
 });
