@@ -5,6 +5,7 @@
  */
 import type { ExpiryPolicy } from "./auth/expiry";
 import type { RateLimit } from "./auth/rate-limit";
+import type { PurgePolicy } from "./auth/retention";
 import {
   ConfigError,
   clientDurations,
@@ -48,6 +49,8 @@ export interface Config {
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
   expiredTokenRetentionSeconds: number;
+  /** What the scheduled purge keeps: derived from the TTLs, `EXPIRED_TOKEN_RETENTION` and the throttle windows. */
+  purge: PurgePolicy;
   /** `LOGIN_FAILURES_PER_ACCOUNT`: failed logins per account named before 429. Default 10/15m. */
   loginFailuresPerAccount: RateLimit | null;
   /** `LOGIN_FAILURES_PER_IP`: failed logins per client IP before 429. Default 100/15m. */
@@ -143,21 +146,31 @@ export function parseConfig(env: Record<string, unknown>): Config {
       `ENVIRONMENT=development serves only localhost and loopback addresses; set ENVIRONMENT=production to serve SERVICE_ORIGIN ${serviceOrigin}.`,
     );
   }
-  return {
-    development,
-    expiry: {
-      ttlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
-      clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
-      idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
-    },
-    tokenCacheTtlMs: millis(optionalDuration(env, "TOKEN_CACHE_TTL")),
-    maxTokensPerUser: positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER),
-    expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
+  const expiry: ExpiryPolicy = {
+    ttlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
+    clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
+    idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
+  };
+  // Read in this order, so that of several invalid vars the same one is named as before.
+  const tokenCacheTtlMs = millis(optionalDuration(env, "TOKEN_CACHE_TTL"));
+  const maxTokensPerUser = positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER);
+  const expiredTokenRetentionSeconds = duration(env, "EXPIRED_TOKEN_RETENTION", "7d");
+  const throttles = {
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
     mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),
     mailRequestsPerIp: rateLimit(env, "MAIL_REQUESTS_PER_IP", "20/1h"),
     registrationsPerIp: rateLimit(env, "REGISTRATIONS_PER_IP", "20/1h"),
+  };
+  const windows = Object.values(throttles).map((rule) => rule?.windowSeconds ?? 0);
+  return {
+    development,
+    expiry,
+    tokenCacheTtlMs,
+    maxTokensPerUser,
+    expiredTokenRetentionSeconds,
+    purge: { expiry, expiredTokenRetentionSeconds, longestThrottleWindowSeconds: Math.max(0, ...windows) },
+    ...throttles,
     gateway: gateway(env),
     gatewayKeys: {
       current: signingKey(env, "GATEWAY_SIGNING_KEY", true),

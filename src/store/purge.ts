@@ -1,84 +1,103 @@
 /**
- * The purge's SQL: bounded deletes of what can no longer be used. Tokens are kept for
- * `EXPIRED_TOKEN_RETENTION` after they expire, so their clients keep hearing "Token has expired" instead of
- * "Invalid or Inactive Token". Every statement deletes at most `batchSize` rows through an indexed range,
- * so one run stays small whatever the table size; the scheduled handler repeats them, the CLI runs them
- * unbounded (`batchSize` -1, SQLite's "no limit").
+ * The purge's deletes, in Drizzle: each step of the pure plan (src/auth/retention.ts) becomes a delete of
+ * at most `batchSize` rows through an indexed range, so one statement stays small whatever the table size,
+ * run through the store's guard (`storeCall`: a D1 failure or stall is a `StoreUnavailableError`).
  */
-import type { Config } from "../config";
+import { and, eq, isNotNull, isNull, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { type PurgePolicy, type PurgeStep, purgePlan } from "../auth/retention";
+import * as schema from "../db/schema";
+import { emailVerifications, passwordResets, throttleCounters, tokens } from "../db/schema";
+import { type Database, storeCall } from "./db";
 
-export interface PurgeTask {
-  /** What the statement deletes, for logs and CLI output. */
-  label: string;
-  sql: string;
-  params: (string | number)[];
+/**
+ * At most `batchSize` rows of `table` matching `where` (-1: SQLite's "no limit"). D1's SQLite has no
+ * `DELETE ... LIMIT`, so the bound goes through a rowid subquery.
+ */
+function boundedDelete(db: Database, table: SQLiteTable, where: SQL | undefined, batchSize: number) {
+  return db.delete(table).where(sql`rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ${batchSize})`);
 }
 
-function boundedDelete(table: string, where: string): string {
-  return `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ?)`;
+function clientCondition(clients: Extract<PurgeStep, { rows: "tokens" }>["clients"]): SQL | undefined {
+  if (clients === "all") return undefined;
+  if ("only" in clients) return eq(tokens.client, clients.only);
+  return or(isNull(tokens.client), notInArray(tokens.client, clients.except));
 }
 
-export function purgeTasks(config: Config, nowMs: number, batchSize: number): PurgeTask[] {
-  const { expiry, expiredTokenRetentionSeconds } = config;
-  const retentionMs = expiredTokenRetentionSeconds * 1000;
-  const clientTtls = [...expiry.clientTtlSeconds.entries()];
-  const longestTtlSeconds = Math.max(expiry.ttlSeconds, ...clientTtls.map(([, seconds]) => seconds));
-  const tasks: PurgeTask[] = [
-    {
-      label: "tokens past every TTL",
-      sql: boundedDelete("tokens", "created_ms < ?"),
-      params: [nowMs - longestTtlSeconds * 1000 - retentionMs, batchSize],
-    },
-  ];
-  // Tokens whose TTL is shorter than the longest: by client (TOKEN_TTL for unnamed and unlisted clients).
-  for (const [client, seconds] of clientTtls) {
-    if (seconds < longestTtlSeconds) {
-      tasks.push({
-        label: `tokens of client "${client}" past their TTL`,
-        sql: boundedDelete("tokens", "created_ms < ? AND client = ?"),
-        params: [nowMs - seconds * 1000 - retentionMs, client, batchSize],
-      });
+function deleteFor(db: Database, step: PurgeStep, batchSize: number) {
+  switch (step.rows) {
+    case "tokens":
+      return boundedDelete(
+        db,
+        tokens,
+        and(lt(tokens.createdMs, step.createdBeforeMs), clientCondition(step.clients)),
+        batchSize,
+      );
+    case "idle tokens":
+      return boundedDelete(db, tokens, lt(tokens.lastUsedMs, step.lastUsedBeforeMs), batchSize);
+    case "password resets":
+      return boundedDelete(
+        db,
+        passwordResets,
+        or(lt(passwordResets.expiresMs, step.expiredBeforeMs), isNotNull(passwordResets.usedMs)),
+        batchSize,
+      );
+    case "email verifications":
+      return boundedDelete(db, emailVerifications, lt(emailVerifications.expiresMs, step.expiredBeforeMs), batchSize);
+    case "throttle counters":
+      return boundedDelete(
+        db,
+        throttleCounters,
+        lt(throttleCounters.windowStartMs, step.windowOpenedBeforeMs),
+        batchSize,
+      );
+  }
+}
+
+export interface PurgeLimits {
+  /** Rows per delete statement (-1: unbounded). */
+  batchSize: number;
+  /** Statements per step and run; what remains is left for the next run. */
+  maxBatchesPerStep: number;
+}
+
+/** Runs every step of the purge at `nowMs`; answers how many rows each deleted, by label. */
+export async function purgeExpired(
+  db: Database,
+  policy: PurgePolicy,
+  nowMs: number,
+  { batchSize, maxBatchesPerStep }: PurgeLimits,
+): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  for (const step of purgePlan(policy, nowMs)) {
+    const statement = deleteFor(db, step, batchSize);
+    let count = 0;
+    for (let batch = 0; batch < maxBatchesPerStep; batch++) {
+      const { meta } = await storeCall(() => statement.run());
+      count += meta.changes;
+      if (batchSize < 0 || meta.changes < batchSize) break;
     }
+    deleted[step.label] = count;
   }
-  if (expiry.ttlSeconds < longestTtlSeconds) {
-    const listed = clientTtls.map(() => "?").join(", ");
-    tasks.push({
-      label: "tokens past TOKEN_TTL",
-      sql: boundedDelete("tokens", `created_ms < ? AND (client IS NULL OR client NOT IN (${listed}))`),
-      params: [nowMs - expiry.ttlSeconds * 1000 - retentionMs, ...clientTtls.map(([client]) => client), batchSize],
-    });
-  }
-  if (expiry.idleTtlSeconds !== null) {
-    tasks.push({
-      label: "tokens idle past TOKEN_IDLE_TTL",
-      sql: boundedDelete("tokens", "last_used_ms < ?"),
-      params: [nowMs - expiry.idleTtlSeconds * 1000 - retentionMs, batchSize],
-    });
-  }
-  const windows = [
-    config.loginFailuresPerAccount,
-    config.loginFailuresPerIp,
-    config.mailRequestsPerAddress,
-    config.mailRequestsPerIp,
-    config.registrationsPerIp,
-  ];
-  const longestWindowMs = Math.max(0, ...windows.map((rule) => (rule ? rule.windowSeconds * 1000 : 0)));
-  tasks.push(
-    {
-      label: "spent or expired password reset codes",
-      sql: boundedDelete("password_resets", "expires_ms < ? OR used_ms IS NOT NULL"),
-      params: [nowMs, batchSize],
-    },
-    {
-      label: "expired e-mail verification keys",
-      sql: boundedDelete("email_verifications", "expires_ms < ?"),
-      params: [nowMs, batchSize],
-    },
-    {
-      label: "stale throttle counters",
-      sql: boundedDelete("throttle_counters", "window_start_ms < ?"),
-      params: [nowMs - longestWindowMs, batchSize],
-    },
-  );
-  return tasks;
+  return deleted;
+}
+
+/** A handle that only renders statements to text; it is never run (it has no database). */
+const renderOnly = drizzle({} as D1Database, { schema });
+
+/**
+ * The purge's statements as SQL text and parameters, for the operator CLI while it still sends text through
+ * `wrangler d1 execute` (issue 13 moves it onto `purgeExpired` over a real binding; then this goes).
+ */
+export function purgeTasks(
+  config: { purge: PurgePolicy },
+  nowMs: number,
+  batchSize: number,
+): { label: string; sql: string; params: (string | number)[] }[] {
+  return purgePlan(config.purge, nowMs).map((step) => {
+    const { sql, params } = deleteFor(renderOnly, step, batchSize).toSQL();
+    // Every bound value of these statements is a cutoff, a client name or the batch size.
+    return { label: step.label, sql, params: params as (string | number)[] };
+  });
 }

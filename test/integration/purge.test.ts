@@ -2,9 +2,10 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { generateKey, keyDigest } from "../../src/auth/token-key";
+import { StoreUnavailableError } from "../../src/errors";
 import worker from "../../src/index";
 import { PURGE_BATCH_SIZE, purgeExpired } from "../../src/scheduled";
-import { call, recordingD1, register, T0, TestClock, tokenHeader } from "../helpers";
+import { brokenD1, call, recordingD1, register, T0, TestClock, tokenHeader } from "../helpers";
 
 const DAY_MS = 86_400_000;
 
@@ -120,8 +121,12 @@ describe("the scheduled purge", () => {
     const recorded = recordingD1(env.DB);
     const deleted = await purgeExpired({ ...env, DB: recorded.db }, T0);
     expect(deleted["tokens past every TTL"]).toBe(rows);
-    const tokenDeletes = recorded.statements.filter((sql) => sql.startsWith("DELETE FROM tokens"));
+    const tokenDeletes = recorded.statements.filter((sql) => sql.startsWith('delete from "tokens"'));
     expect(tokenDeletes).toHaveLength(3);
     for (const sql of tokenDeletes) expect(sql).toContain("LIMIT ?");
+  });
+
+  it("goes through the store's guard: a failing D1 is a StoreUnavailableError", async () => {
+    await expect(purgeExpired({ ...env, DB: brokenD1("throwing") }, T0)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
