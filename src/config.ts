@@ -101,14 +101,14 @@ export interface Gateway {
   publicPaths: readonly PathPattern[];
 }
 
-export interface GatewayKeys {
+interface GatewayKeys {
   /** `GATEWAY_SIGNING_KEY` (secret): signs `X-Auth-Assertion`; null means the development key, in development only. */
   current: SigningKey | null;
   /** `GATEWAY_PREVIOUS_SIGNING_KEY`: still published in the JWKS during a rotation, never used to sign. */
   previous: SigningKey | null;
 }
 
-export type EmailVerificationMode = "none" | "optional" | "mandatory";
+type EmailVerificationMode = "none" | "optional" | "mandatory";
 
 const DEFAULT_TOKEN_TTL = "15d";
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

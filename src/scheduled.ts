@@ -10,7 +10,7 @@ export const PURGE_BATCH_SIZE = 1000;
  * Delete statements per step and run: with the steps of a typical configuration this stays far below the
  * 1,000 D1 queries a Worker invocation may make. What remains is left for the next run.
  */
-export const PURGE_MAX_BATCHES_PER_TASK = 25;
+const PURGE_MAX_BATCHES_PER_TASK = 25;
 
 /** Runs every purge step with `env`'s configuration at `nowMs`; returns how many rows each deleted. */
 export function purgeExpired(env: Env, nowMs: number): Promise<Record<string, number>> {

@@ -11,10 +11,10 @@ import { PAGE_BODY } from "./markup";
 import { PAGE_STYLE } from "./style";
 
 /** Where the page's script is served (src/routes/account.ts). */
-export const ACCOUNT_SCRIPT_PATH = "/account/app.js";
+const ACCOUNT_SCRIPT_PATH = "/account/app.js";
 
 /** A CSP source expression allowing the inline element whose exact text is `source`. */
-export function cspHashSource(source: string): string {
+function cspHashSource(source: string): string {
   return `'sha256-${createHash("sha256").update(source, "utf8").digest("base64")}'`;
 }
 
@@ -38,7 +38,7 @@ ${PAGE_BODY}
 const STYLE_SOURCE = cspHashSource(PAGE_STYLE);
 
 /** The page's policy when served from `origin` (`https://auth.example.com`). */
-export function accountPageCsp(origin: string): string {
+function accountPageCsp(origin: string): string {
   return [
     "default-src 'none'",
     `script-src ${origin}${ACCOUNT_SCRIPT_PATH}`,

@@ -22,7 +22,7 @@ export const MISMATCH = {
 } as const;
 
 /** A failed call as the typed client reports it: the HTTP status (0: no answer) and the JSON body, if any. */
-export interface Failure {
+interface Failure {
   status: number;
   error: unknown;
 }

@@ -13,7 +13,7 @@ import { pbkdf2 } from "@noble/hashes/pbkdf2.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 /** The most PBKDF2 iterations WebCrypto accepts on deployed Workers. */
-export const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
+const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
 /**
  * The most iterations verified: Django 5.2's default (the LTS; 4.x used 260,000-600,000). Every wrong
  * password for such an account costs its full count in pure JS (2.5-4 s of CPU at this ceiling, against
@@ -21,7 +21,7 @@ export const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
  */
 export const DJANGO_PBKDF2_MAX_ITERATIONS = 1_000_000;
 
-export const SUPPORTED_DJANGO_HASHERS = ["pbkdf2_sha256", "pbkdf2_sha1"] as const;
+const SUPPORTED_DJANGO_HASHERS = ["pbkdf2_sha256", "pbkdf2_sha1"] as const;
 
 /** The hasher name at the front of a Django-format hash (`bcrypt_sha256`, `argon2`, …); `!` for unusable. */
 export function hasherName(encoded: string): string {

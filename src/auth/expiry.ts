@@ -52,7 +52,7 @@ export function isSessionExpired(policy: ExpiryPolicy, session: SessionTimes, no
 }
 
 /** The coarsest `last_used` resolution: without an idle timeout a minute is plenty for listing devices. */
-export const MAX_LAST_USED_RESOLUTION_MS = 60_000;
+const MAX_LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * How often (ms) a token's `last_used` is recorded at most: min(60 s, half of `TOKEN_IDLE_TTL`). Half the idle

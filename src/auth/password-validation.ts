@@ -5,7 +5,7 @@
  */
 import { COMMON_PASSWORDS } from "./common-passwords";
 
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 /**
  * The longest password any field accepts, in characters: dj-rest-auth's cap on the password change and reset
  * fields, applied to every password field (registration and login too) so that a password one form accepts is

@@ -22,7 +22,7 @@ export function parseRateLimit(text: string): RateLimit | null | undefined {
  * Failed logins allowed per account window while the account is on a legacy hash. Each wrong guess against
  * an imported Django PBKDF2 hash costs up to seconds of CPU, so fewer are allowed than the usual budget.
  */
-export const LEGACY_HASH_FAILURES_PER_WINDOW = 3;
+const LEGACY_HASH_FAILURES_PER_WINDOW = 3;
 
 /** The per-account rule for an account on a legacy hash: the same window, at most 3 failures in it. */
 export function legacyHashRule(rule: RateLimit): RateLimit {

@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer";
 import { scrypt, timingSafeEqual } from "node:crypto";
 
-export interface ScryptParams {
+interface ScryptParams {
   /** CPU/memory cost (a power of two). */
   N: number;
   /** Block size. */
@@ -51,7 +51,7 @@ export async function verifyScrypt(password: string, encoded: string): Promise<b
   return derived.length === expected.length && timingSafeEqual(derived, expected);
 }
 
-export function deriveScrypt(password: string, salt: string, params: ScryptParams, length: number): Promise<Buffer> {
+function deriveScrypt(password: string, salt: string, params: ScryptParams, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       Buffer.from(password, "utf8"),

@@ -27,7 +27,7 @@ const UNSHARDED_KEY_SHAPE = /^etk_[0-9A-Za-z]{38}$/;
 const DJANGO_KEY_SHAPE = /^[0-9a-f]{40}$/;
 
 /** What a well-formed key tells without a database: the shard holding its token. */
-export interface KeyRoute {
+interface KeyRoute {
   shard: number;
 }
 

@@ -10,7 +10,6 @@ import { isSessionExpired, isUseDueForRecording, lastUsedResolutionMs } from "..
 import { generateKey, generateSessionId, isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { Config } from "../config";
 import type { UserRow } from "../db/schema";
-import type { BackgroundTasks } from "../http/background";
 import type { Mailer, MailLinks } from "../mail/mailer";
 import { type Database, isUniqueViolation, writeAtomically } from "../store/db";
 import { changePassword, consumePasswordReset } from "../store/password-resets";
@@ -28,6 +27,7 @@ import {
   touchSession,
 } from "../store/tokens";
 import { insertUser, type NewUser, type ProfileChanges, recordLogin, updateProfile } from "../store/users";
+import type { BackgroundTasks } from "./background";
 import { sendEmailVerification, sendPasswordReset } from "./mail-codes";
 import type { SessionCache } from "./session-cache";
 import { type LoginReservation, Throttles } from "./throttle";
@@ -58,7 +58,7 @@ export interface IssuedSession {
   session: NewSession;
 }
 
-export type CreatedAccount = { user: UserRow; issued: IssuedSession | null } | { taken: "username" | "email" };
+type CreatedAccount = { user: UserRow; issued: IssuedSession | null } | { taken: "username" | "email" };
 
 export class AuthCore {
   readonly throttle: Throttles;

@@ -6,7 +6,7 @@
 import { SWAGGER_UI_VERSION } from "./swagger-ui";
 
 /** Where the viewer's files are served; the version in the path lets them be cached for good. */
-export const DOCS_ASSETS_PATH = `/docs/swagger-ui/${SWAGGER_UI_VERSION}`;
+const DOCS_ASSETS_PATH = `/docs/swagger-ui/${SWAGGER_UI_VERSION}`;
 
 export const DOCS_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -26,7 +26,7 @@ export const DOCS_PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-export const DOCS_PAGE_CSP = [
+const DOCS_PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

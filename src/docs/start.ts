@@ -18,7 +18,7 @@ declare const SwaggerUIBundle: (options: SwaggerUiOptions) => unknown;
  * Runs in the browser after `swagger-ui-bundle.js`. `validatorUrl: null` turns off the badge that would
  * send the document's address to validator.swagger.io: the page talks to this service only.
  */
-export function startSwaggerUi(): void {
+function startSwaggerUi(): void {
   SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger-ui",

@@ -4,8 +4,8 @@
  * any header whose name holds `_` removed before the gateway adds its own; the origin's status, headers
  * (`Set-Cookie` included) and body passed back, also streamed. WebSocket upgrades pass through.
  */
-
 import { isWebSocketUpgrade } from "../http/upgrade";
+import { readAuthorizationHeader } from "../middleware/credentials";
 
 /** RFC 9110 §7.6.1 connection-specific headers, never forwarded by a proxy. */
 const HOP_BY_HOP = [
@@ -32,7 +32,7 @@ export interface Identity {
  * read `X_Auth_User_Id` as the gateway's own `X-Auth-User-Id` (and `X_Forwarded_For` as `X-Forwarded-For`).
  * nginx and Apache drop such headers by default for the same reason.
  */
-export function isSpoofableHeader(name: string): boolean {
+function isSpoofableHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return lower.startsWith("x-auth-") || lower.includes("_");
 }
@@ -45,12 +45,12 @@ function dropHopByHop(headers: Headers, keepUpgrade: boolean): void {
 }
 
 /** `username` as a header value: non-ASCII characters percent-encoded (usernames never contain `%`). */
-export function headerSafe(value: string): string {
+function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/gu, (char) => encodeURIComponent(char));
 }
 
 /** Removes the auth cookie from a `Cookie` header, keeping the others. */
-export function withoutCookie(cookieHeader: string, name: string): string {
+function withoutCookie(cookieHeader: string, name: string): string {
   return cookieHeader
     .split(";")
     .map((part) => part.trim())
@@ -58,7 +58,7 @@ export function withoutCookie(cookieHeader: string, name: string): string {
     .join("; ");
 }
 
-export interface ForwardOptions {
+interface ForwardOptions {
   /** The origin's base URL; the request's path (under the base path) and query are appended. */
   originUrl: URL;
   authCookieName: string;
@@ -80,8 +80,10 @@ export function upstreamRequest(request: Request, options: ForwardOptions): Requ
   for (const name of [...headers.keys()]) {
     if (isSpoofableHeader(name)) headers.delete(name);
   }
-  // The token never leaves the edge: it is the client's credential for us, not for the origin.
-  if (/^\s*(token|bearer)(\s|$)/i.test(headers.get("authorization") ?? "")) headers.delete("authorization");
+  // The token never leaves the edge: it is the client's credential for us, not for the origin. Read as the
+  // authentication reads it, so what that takes for ours (even malformed) is what is withheld; another scheme
+  // (Basic) is the origin's.
+  if (readAuthorizationHeader(headers.get("authorization") ?? "").kind !== "none") headers.delete("authorization");
   const cookies = withoutCookie(headers.get("cookie") ?? "", options.authCookieName);
   if (cookies) headers.set("cookie", cookies);
   else headers.delete("cookie");

@@ -5,7 +5,7 @@
  */
 
 export interface SigningKey {
-  /** The private JWK, with `alg` and `kid` set (what Hono's `sign` reads). */
+  /** The private JWK, with `alg` and `kid` set: imported through WebCrypto to sign, both named in the assertion's header. */
   privateJwk: JsonWebKey & { alg: "EdDSA" | "ES256"; kid: string };
   /** What `/.well-known/jwks.json` publishes. */
   publicJwk: JsonWebKey & { alg: string; kid: string; use: "sig" };

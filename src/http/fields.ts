@@ -20,7 +20,7 @@ export const MESSAGES = {
   maxLength: (limit: number) => `Ensure this field has no more than ${limit} characters.`,
 } as const;
 
-export interface CharFieldOptions {
+interface CharFieldOptions {
   /** Longest value accepted, in characters (code points, as Python counts). */
   maxLength?: number;
   /** DRF's `allow_blank`: accept `""`. Default false. */
@@ -69,7 +69,7 @@ export function clientNameField() {
     .optional();
 }
 
-export interface ParsedFields<T> {
+interface ParsedFields<T> {
   /** The fields that passed validation (absent optional fields are left out). */
   values: Partial<T>;
   /** DRF-shaped errors of the fields that did not, in declaration order. */

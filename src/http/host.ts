@@ -6,7 +6,7 @@
  */
 
 /** The origin to use for links, CSRF and `iss`, or the 400 detail refusing the request. */
-export type HostDecision = { origin: string } | { refusal: string };
+type HostDecision = { origin: string } | { refusal: string };
 
 const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 

@@ -7,11 +7,11 @@ import { logEvent } from "../observability/log";
 import type { MailMessage } from "./messages";
 
 /** Waits before the 2nd and 3rd attempts; a whole delivery stays well inside waitUntil's 30 s. */
-export const DEFAULT_RETRY_DELAYS_MS = [1_000, 4_000];
+const DEFAULT_RETRY_DELAYS_MS = [1_000, 4_000];
 /** Per attempt: the transport must answer within this. */
 const ATTEMPT_TIMEOUT_MS = 8_000;
 
-export interface MailTransport {
+interface MailTransport {
   /** `MAIL_WEBHOOK_URL`; null when none is configured. */
   webhookUrl: string | null;
   /** Without a webhook, print the whole message (local development only: it holds a secret link). */

@@ -33,7 +33,8 @@ export function readCredential(authorization: string | undefined, cookieKey: str
   return { kind: "none" };
 }
 
-function readAuthorizationHeader(header: string): Credential {
+/** The credential in an `Authorization` header value; `none` when it is not a Token/Bearer header. */
+export function readAuthorizationHeader(header: string): Credential {
   const parts = header.split(ASCII_WHITESPACE).filter((part) => part !== "");
   const keyword = parts[0];
   if (keyword === undefined || !KEYWORDS.has(keyword.toLowerCase())) return { kind: "none" };

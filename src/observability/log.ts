@@ -4,7 +4,7 @@
  * are safe to keep: ids, routes, kinds, counts and internal reasons, never a key, password, cookie or code.
  */
 
-export type LogLevel = "info" | "warn" | "error";
+type LogLevel = "info" | "warn" | "error";
 
 /** Writes one line: `event` is a stable snake_case name to search for (`store_unavailable`, `mail_dropped`). */
 export function logEvent(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {

@@ -9,7 +9,7 @@ import type { AppEnv } from "../context";
 import { logEvent } from "./log";
 import { type AuthOutcome, dataPoint, type RequestRecord, requestId } from "./request-record";
 
-export const REQUEST_ID_HEADER = "X-Request-Id";
+const REQUEST_ID_HEADER = "X-Request-Id";
 
 /** Records how authentication or a login went (and whose it was), for this request's log line. */
 export function markAuth(c: Context<AppEnv>, outcome: AuthOutcome, userId?: number): void {

@@ -22,7 +22,7 @@ const SERVICE_PATHS = new Set(["/auth", "/.well-known", "/openapi.json", "/docs"
 
 const AMBIGUOUS_PATH = "Ambiguous path: encoded slashes, backslashes and dots, and dot segments, are not accepted.";
 
-export function isServicePath(path: string): boolean {
+function isServicePath(path: string): boolean {
   return SERVICE_PATHS.has(path) || SERVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 

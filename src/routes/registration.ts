@@ -34,7 +34,7 @@ export const registrationFields = z.object({
 });
 
 /** Under mandatory verification the address is required: it is where the account is proven. */
-export const mandatoryVerificationRegistrationFields = registrationFields.extend({
+const mandatoryVerificationRegistrationFields = registrationFields.extend({
   email: emailField({ maxLength: EMAIL_MAX_LENGTH }),
 });
 

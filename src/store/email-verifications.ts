@@ -3,7 +3,7 @@ import { and, eq, gte } from "drizzle-orm";
 import { emailVerifications, users } from "../db/schema";
 import { type Database, storeCall, writeAtomically } from "./db";
 
-export interface NewEmailVerification {
+interface NewEmailVerification {
   keyDigest: string;
   userId: number;
   email: string;
@@ -11,7 +11,7 @@ export interface NewEmailVerification {
   expiresMs: number;
 }
 
-export function insertEmailVerification(db: Database, verification: NewEmailVerification) {
+function insertEmailVerification(db: Database, verification: NewEmailVerification) {
   return db.insert(emailVerifications).values(verification);
 }
 

@@ -5,7 +5,7 @@ import { type Database, storeCall, writeAtomically } from "./db";
 import { deleteUserSessions } from "./tokens";
 import { sessionUserColumns } from "./users";
 
-export interface NewPasswordReset {
+interface NewPasswordReset {
   id: string;
   userId: number;
   codeDigest: string;
