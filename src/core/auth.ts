@@ -122,6 +122,7 @@ export class AuthCore {
       ...this.throttle.settleLogin(login.reservation),
     ]);
     if (cap !== null) {
+      // The eviction is the batch's third statement (after the insert and the login stamp).
       const evicted = results[2] as { keyDigest: string }[];
       await cache.forget(evicted.map((row) => row.keyDigest));
     }
