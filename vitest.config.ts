@@ -14,6 +14,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, PEERS_URL: inject("peersUrl") },
+                // A second local D1 standing in for a read replica that lags the primary (D1_READ_REPLICAS tests).
+                d1Databases: { REPLICA_DB: "replica" },
               },
             })),
           ],

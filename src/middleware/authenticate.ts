@@ -11,7 +11,7 @@ import type { AppEnv } from "../context";
 import { authDetailResponse, detailError, NOT_PROVIDED, TOKEN_ERRORS, tokenErrorResponse } from "../errors";
 import { runInBackground } from "../http/background";
 import { isWebSocketUpgrade } from "../http/upgrade";
-import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
+import { type AuthenticatedSession, findSessionByDigest, findSessionNearby, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod } from "./csrf";
 import { cachedSession, cacheSession } from "./session-cache";
@@ -64,7 +64,7 @@ export async function authenticateRequest(c: Context<AppEnv>): Promise<Response 
   if (!isWellFormedKey(credential.key)) return tokenErrorResponse(TOKEN_ERRORS.invalid);
   const digest = keyDigest(credential.key);
   const now = c.get("now");
-  const { expiry, tokenCacheTtlMs } = c.get("config");
+  const { expiry, tokenCacheTtlMs, d1ReadReplicas } = c.get("config");
   const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, now);
   // A cached session is only trusted while it is still valid; any doubt goes to D1.
   if (cached && !isSessionExpired(expiry, cached, now)) {
@@ -72,7 +72,9 @@ export async function authenticateRequest(c: Context<AppEnv>): Promise<Response 
     stampLastUse(c, cached);
     return null;
   }
-  const session = await findSessionByDigest(c.get("db"), digest);
+  const session = await (d1ReadReplicas
+    ? findSessionNearby(c.env.DB, digest)
+    : findSessionByDigest(c.get("db"), digest));
   if (!session) return tokenErrorResponse(TOKEN_ERRORS.invalid);
   if (!session.user.isActive) return tokenErrorResponse(TOKEN_ERRORS.inactiveUser);
   // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.

@@ -1,7 +1,7 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
 import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
 import { tokens, users } from "../db/schema";
-import { type Database, storeCall } from "./db";
+import { type Database, database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
 
 /** What a login records about the device it issues a token to. */
@@ -63,6 +63,22 @@ export function findSessionByDigest(db: Database, keyDigest: string): Promise<Au
   }
   const prepared = query;
   return storeCall(() => prepared.get({ digest: keyDigest }));
+}
+
+/**
+ * The token check with `D1_READ_REPLICAS=on`, through D1's Sessions API: the nearest read replica first
+ * ("first-unconstrained"), and the primary ("first-primary") only for a key the replica does not hold, so a
+ * token issued a moment ago, not yet replicated, is never refused. A replica's copy of a token revoked since is
+ * still found: revocations reach these checks within the replication lag. Writes never come here.
+ */
+export async function findSessionNearby(d1: D1Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
+  const nearby = await findSessionByDigest(sessionDatabase(d1, "first-unconstrained"), keyDigest);
+  return nearby ?? findSessionByDigest(sessionDatabase(d1, "first-primary"), keyDigest);
+}
+
+/** Drizzle over a D1 session: it only calls `prepare` and `batch`, which a session has like the binding. */
+function sessionDatabase(d1: D1Database, constraint: D1SessionConstraint): Database {
+  return database(d1.withSession(constraint) as unknown as D1Database);
 }
 
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
