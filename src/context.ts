@@ -1,4 +1,5 @@
 /** The types every route and middleware shares: bindings and per-request variables. */
+import type { SessionCache } from "./cache/session-cache";
 import type { Config } from "./config";
 import type { Database } from "./store/db";
 import type { AuthenticatedSession } from "./store/tokens";
@@ -10,6 +11,8 @@ export interface AppEnv {
     now: number;
     config: Config;
     db: Database;
+    /** The session cache (`TOKEN_CACHE_TTL`): its methods do nothing while it is off. */
+    sessionCache: SessionCache;
     /** Set by `authenticate()` on success. */
     session: AuthenticatedSession;
     /** Waits between mail delivery attempts (tests shorten them). */

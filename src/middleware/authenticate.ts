@@ -14,7 +14,6 @@ import { isWebSocketUpgrade } from "../http/upgrade";
 import { type AuthenticatedSession, findSessionByDigest, findSessionNearby, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod } from "./csrf";
-import { cachedSession, cacheSession } from "./session-cache";
 
 /**
  * Records the use after the response, at most once per resolution (min(60 s, half of `TOKEN_IDLE_TTL`)) per
@@ -65,7 +64,7 @@ export async function authenticateRequest(c: Context<AppEnv>): Promise<Response 
   const digest = keyDigest(credential.key);
   const now = c.get("now");
   const { expiry, tokenCacheTtlMs, d1ReadReplicas } = c.get("config");
-  const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, now);
+  const cached = tokenCacheTtlMs === null ? undefined : await c.get("sessionCache").get(digest, now);
   // A cached session is only trusted while it is still valid; any doubt goes to D1.
   if (cached && !isSessionExpired(expiry, cached, now)) {
     c.set("session", cached);
@@ -79,7 +78,7 @@ export async function authenticateRequest(c: Context<AppEnv>): Promise<Response 
   if (!session.user.isActive) return tokenErrorResponse(TOKEN_ERRORS.inactiveUser);
   // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
   if (isSessionExpired(expiry, session, now)) return tokenErrorResponse(TOKEN_ERRORS.expired);
-  if (tokenCacheTtlMs !== null) cacheSession(digest, session, now);
+  if (tokenCacheTtlMs !== null) c.executionCtx.waitUntil(c.get("sessionCache").put(digest, session, now));
   c.set("session", session);
   stampLastUse(c, session);
   return null;

@@ -100,7 +100,7 @@ const mostRecentlyUsedFirst = [
  * Keeps only the user's `keep` most recently used tokens, counting the one a login just issued (`issuedId`,
  * inserted earlier in the same batch), which always stays: a login never hands out a key it has revoked, even
  * when other logins of the same instant tie with it. D1 runs a batch as one transaction, so concurrent logins
- * cannot overshoot.
+ * cannot overshoot. Returns the evicted tokens' digests, for the session cache.
  */
 export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number, issuedId: string) {
   const othersKept = db
@@ -111,7 +111,16 @@ export function evictLeastRecentlyUsed(db: Database, userId: number, keep: numbe
     .limit(keep - 1);
   return db
     .delete(tokens)
-    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)));
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)))
+    .returning(revokedDigest);
+}
+
+/** What a revoking statement returns: the digest of each token it deleted, read by the delete itself. */
+export const revokedDigest = { keyDigest: tokens.keyDigest };
+
+/** The digests in a revoking statement's result. */
+export function digestsOf(rows: readonly { keyDigest: string }[]): string[] {
+  return rows.map((row) => row.keyDigest);
 }
 
 /**
@@ -140,15 +149,19 @@ export function listUserSessions(db: Database, userId: number) {
   );
 }
 
-/** Revokes one session of a user. False when the user has no such session (unknown or someone else's). */
-export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<boolean> {
-  const result = await storeCall(() =>
+/**
+ * Revokes one session of a user. Returns the revoked token's digest, none when the user has no such session
+ * (unknown or someone else's).
+ */
+export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<string[]> {
+  const rows = await storeCall(() =>
     db
       .delete(tokens)
       .where(and(eq(tokens.id, sessionId), eq(tokens.userId, userId)))
-      .run(),
+      .returning(revokedDigest)
+      .all(),
   );
-  return result.meta.changes > 0;
+  return digestsOf(rows);
 }
 
 /**
@@ -183,8 +196,8 @@ export async function deleteSessionByDigest(db: Database, keyDigest: string): Pr
   return result.meta.changes > 0;
 }
 
-/** Revokes every token of a user (log out everywhere). Returns how many there were. */
-export async function deleteUserSessions(db: Database, userId: number): Promise<number> {
-  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).run());
-  return result.meta.changes;
+/** Revokes every token of a user (log out everywhere). Returns their digests. */
+export async function deleteUserSessions(db: Database, userId: number): Promise<string[]> {
+  const rows = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).returning(revokedDigest).all());
+  return digestsOf(rows);
 }
