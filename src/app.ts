@@ -40,7 +40,8 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory =
   const sessionCacheFor = (config: Config) => {
     let cache = sessionCaches.get(config);
     if (!cache) {
-      cache = new SessionCache(config, sessionMemory, null);
+      // The data centre's cache, shared by every isolate there (a no-op on workers.dev and in previews).
+      cache = new SessionCache(config, sessionMemory, caches.default);
       sessionCaches.set(config, cache);
     }
     return cache;
