@@ -9,7 +9,7 @@ import { ConfigError, type Gateway } from "../config";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
 import { isAmbiguousPath } from "../gateway/ambiguous-path";
-import { signAssertion } from "../gateway/assertion";
+import { assertionFor } from "../gateway/assertion-reuse";
 import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/forward";
 import { matchesAny } from "../gateway/public-paths";
 import { DEVELOPMENT_KEY, type SigningKey } from "../gateway/signing-key";
@@ -39,7 +39,7 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     const { sessionId, user } = c.get("session");
     const subject = { userId: user.id, username: user.username, sessionId };
     const issuer = new URL(c.req.url).origin;
-    const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
+    const assertion = await assertionFor(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }
   const request = upstreamRequest(c.req.raw, {
