@@ -210,7 +210,7 @@ async function main() {
   const { mf, directUrl } = await startRuntime(work, [
     appWorker(work, "app", appVars),
     appWorker(work, "cached", { ...appVars, TOKEN_CACHE_TTL: "30s" }),
-    referenceWorker(sha256(key), authSelect(drizzle({} as D1Database)).toSQL().sql),
+    referenceWorker(sha256(key), authSelect(drizzle({} as D1Database)).toSQL().sql, originUrl),
   ]);
   loadGeneratorPrefix = pinWorkerd();
   const [base, cached, reference] = await Promise.all([directUrl("app"), directUrl("cached"), directUrl("reference")]);
@@ -254,6 +254,8 @@ async function main() {
       connections: 2,
     },
     { name: "gateway round trip", url: `${base}/api/items`, headers: auth },
+    { name: "gateway round trip, TOKEN_CACHE_TTL=30s", url: `${cached}/api/items`, headers: auth },
+    { name: "the origin call alone (bare fetch, no app)", url: `${reference}/forward` },
     { name: "origin called directly", url: `${originUrl}/api/items` },
   ];
   const limit: Workload = { name: "hello world (the limit)", url: `${reference}/hello` };

@@ -47,12 +47,12 @@ export function appWorker(work: string, name: string, vars: Record<string, strin
 }
 
 /** Miniflare (v4-shaped) options for the two references every workload is compared with. */
-export function referenceWorker(selectDigest: string, sessionSql: string) {
+export function referenceWorker(selectDigest: string, sessionSql: string, originUrl = "") {
   return {
     name: "reference",
     modules: true,
     scriptPath: "scripts/bench/reference.js",
-    bindings: { SELECT_DIGEST: selectDigest, SESSION_SQL: sessionSql },
+    bindings: { SELECT_DIGEST: selectDigest, SESSION_SQL: sessionSql, ORIGIN_URL: originUrl },
     ...DIRECT_SOCKET,
     ...SHARED_WORKER_OPTIONS,
   };

@@ -42,13 +42,15 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     const assertion = await assertionFor(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }
+  const controller = new AbortController();
   const request = upstreamRequest(c.req.raw, {
     originUrl: gateway.url,
     authCookieName: c.get("config").authCookieName,
     identity,
     clientIp: c.req.header("cf-connecting-ip"),
+    signal: controller.signal,
   });
-  return downstreamResponse(await fetchOrigin(gateway, request));
+  return downstreamResponse(await fetchOrigin(gateway, request, controller));
 }
 
 /** The configured key; the development key only for a service reached on this machine. */
@@ -59,13 +61,14 @@ function signingKeyFor(c: Context<AppEnv>): SigningKey {
   throw new ConfigError("GATEWAY_SIGNING_KEY must be set (a secret) for the gateway to forward requests.");
 }
 
-/** Sends `request` to the origin; 502 when it cannot be reached, 504 when its headers take too long. */
-async function fetchOrigin(gateway: Gateway, request: Request): Promise<Response> {
-  const controller = new AbortController();
+/**
+ * Sends `request` (built with `controller`'s signal) to the origin; 502 when it cannot be reached, 504 when its
+ * headers take too long.
+ */
+async function fetchOrigin(gateway: Gateway, request: Request, controller: AbortController): Promise<Response> {
   const timer = setTimeout(() => controller.abort(), gateway.timeoutMs);
   try {
-    const signed = new Request(request, { signal: controller.signal });
-    return await (gateway.fetcher ? gateway.fetcher.fetch(signed) : fetch(signed));
+    return await (gateway.fetcher ? gateway.fetcher.fetch(request) : fetch(request));
   } catch (error) {
     if (controller.signal.aborted) throw detailError(504, "The origin did not answer in time.");
     console.error(`[gateway] origin unreachable: ${error instanceof Error ? error.message : String(error)}`);
