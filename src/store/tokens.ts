@@ -1,7 +1,8 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
 import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { tokens, users } from "../db/schema";
-import { type Database, database, storeCall } from "./db";
+import { type Database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
 
 /** What a login records about the device it issues a token to. */
@@ -76,9 +77,13 @@ export async function findSessionNearby(d1: D1Database, keyDigest: string): Prom
   return nearby ?? findSessionByDigest(sessionDatabase(d1, "first-primary"), keyDigest);
 }
 
-/** Drizzle over a D1 session: it only calls `prepare` and `batch`, which a session has like the binding. */
+/**
+ * Drizzle over a D1 session (it only calls `prepare` and `batch`, which a session has like the binding). A
+ * session lives for one request, so its handle is built per request: without the schema, whose relational
+ * configuration Drizzle would otherwise extract every time (the auth query does not use it).
+ */
 function sessionDatabase(d1: D1Database, constraint: D1SessionConstraint): Database {
-  return database(d1.withSession(constraint) as unknown as D1Database);
+  return drizzle(d1.withSession(constraint) as unknown as D1Database) as unknown as Database;
 }
 
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
