@@ -4,7 +4,9 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError, loadConfig } from "./config";
+import { ISOLATE_MEMORY, type MemoryLayer } from "./cache/memory-layer";
+import { SessionCache } from "./cache/session-cache";
+import { type Config, ConfigError, loadConfig } from "./config";
 import type { AppEnv, Clock } from "./context";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
@@ -29,17 +31,32 @@ export interface AppOptions {
   clock?: Clock;
   /** Waits between mail delivery attempts. Defaults to 1 s then 4 s. */
   mailRetryDelaysMs?: readonly number[];
+  /** The isolate's layer of the session cache. Defaults to this isolate's; tests pass a fresh one to play another isolate. */
+  sessionMemory?: MemoryLayer;
 }
 
-export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = {}) {
+export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory = ISOLATE_MEMORY }: AppOptions = {}) {
   // strict: false — every path also answers without its trailing slash, as API.md requires.
   const app = new Hono<AppEnv>({ strict: false });
+  // One cache object per configuration (that is, per isolate and deploy), not one per request.
+  const sessionCaches = new WeakMap<Config, SessionCache>();
+  const sessionCacheFor = (config: Config) => {
+    let cache = sessionCaches.get(config);
+    if (!cache) {
+      // The data centre's cache, shared by every isolate there (a no-op on workers.dev and in previews).
+      cache = new SessionCache(config, sessionMemory, caches.default);
+      sessionCaches.set(config, cache);
+    }
+    return cache;
+  };
 
   // First, so that every answer, configuration errors included, is timed, logged and given its request id.
   app.use(observeRequests());
   app.use(async function requestContext(c, next) {
     c.set("now", clock());
-    c.set("config", loadConfig(c.env));
+    const config = loadConfig(c.env);
+    c.set("config", config);
+    c.set("sessionCache", sessionCacheFor(config));
     c.set("db", database(c.env.DB));
     c.set("mailRetryDelaysMs", mailRetryDelaysMs);
     await next();

@@ -42,8 +42,16 @@ export interface Config {
    * `TOKEN_IDLE_TTL` (default off).
    */
   expiry: ExpiryPolicy;
-  /** `TOKEN_CACHE_TTL`: how long a validated token may be served from this isolate's memory. Default off. */
+  /**
+   * `TOKEN_CACHE_TTL`: how long a validated token may be served from a cache (the isolate's memory, then the
+   * data centre's Cache API) without reading D1. Default off.
+   */
   tokenCacheTtlMs: number | null;
+  /**
+   * `D1_READ_REPLICAS`: token checks read the nearest D1 read replica (Sessions API), and the primary only for a
+   * key the replica does not hold. Writes always go to the primary. Default off.
+   */
+  d1ReadReplicas: boolean;
   /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used; null when `off`. Default 100. */
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
@@ -151,6 +159,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       idleTtlSeconds: optionalDuration(env, "TOKEN_IDLE_TTL"),
     },
     tokenCacheTtlMs: millis(optionalDuration(env, "TOKEN_CACHE_TTL")),
+    d1ReadReplicas: oneOf(env, "D1_READ_REPLICAS", ["on", "off"], "off") === "on",
     maxTokensPerUser: positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER),
     expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),

@@ -1,4 +1,5 @@
 /** The types every route and middleware shares: bindings and per-request variables. */
+import type { SessionCache } from "./cache/session-cache";
 import type { Config } from "./config";
 import type { AuthOutcome } from "./observability/request-record";
 import type { Database } from "./store/db";
@@ -13,6 +14,8 @@ export interface AppEnv {
     /** The service's public origin: `SERVICE_ORIGIN`, or a loopback request's own (set by `checkHost()`). */
     serviceOrigin: string;
     db: Database;
+    /** The session cache (`TOKEN_CACHE_TTL`): its methods do nothing while it is off. */
+    sessionCache: SessionCache;
     /** Set by `authenticate()` on success. */
     session: AuthenticatedSession;
     /** Waits between mail delivery attempts (tests shorten them). */

@@ -13,10 +13,9 @@ import { runInBackground } from "../http/background";
 import { isWebSocketUpgrade } from "../http/upgrade";
 import { markAuth } from "../observability/middleware";
 import type { AuthOutcome } from "../observability/request-record";
-import { type AuthenticatedSession, findSessionByDigest, touchSession } from "../store/tokens";
+import { type AuthenticatedSession, findSessionByDigest, findSessionNearby, touchSession } from "../store/tokens";
 import { type Credential, readCredential } from "./credentials";
 import { csrfFailure, isUnsafeMethod, loginCsrfFailure } from "./csrf";
-import { cachedSession, cacheSession } from "./session-cache";
 
 /**
  * Records the use after the response, at most once per resolution (min(60 s, half of `TOKEN_IDLE_TTL`)) per
@@ -74,19 +73,21 @@ export async function authenticateRequest(c: Context<AppEnv>): Promise<Response 
   if (!isWellFormedKey(credential.key)) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
   const digest = keyDigest(credential.key);
   const now = c.get("now");
-  const { expiry, tokenCacheTtlMs } = c.get("config");
-  const cached = tokenCacheTtlMs === null ? undefined : cachedSession(digest, tokenCacheTtlMs, now);
+  const { expiry, tokenCacheTtlMs, d1ReadReplicas } = c.get("config");
+  const cached = tokenCacheTtlMs === null ? undefined : await c.get("sessionCache").get(digest, now);
   // A cached session is only trusted while it is still valid; any doubt goes to D1.
   if (cached && !isSessionExpired(expiry, cached, now)) {
     accept(c, cached);
     return null;
   }
-  const session = await findSessionByDigest(c.get("db"), digest);
+  const session = await (d1ReadReplicas
+    ? findSessionNearby(c.env.DB, digest)
+    : findSessionByDigest(c.get("db"), digest));
   if (!session) return refuse(c, "invalid", tokenErrorResponse(TOKEN_ERRORS.invalid));
   if (!session.user.isActive) return refuse(c, "inactive", tokenErrorResponse(TOKEN_ERRORS.inactiveUser));
   // The TTLs are read from the configuration at every check: shortening one expires older tokens at once.
   if (isSessionExpired(expiry, session, now)) return refuse(c, "expired", tokenErrorResponse(TOKEN_ERRORS.expired));
-  if (tokenCacheTtlMs !== null) cacheSession(digest, session, now);
+  if (tokenCacheTtlMs !== null) c.executionCtx.waitUntil(c.get("sessionCache").put(digest, session, now));
   accept(c, session);
   return null;
 }

@@ -10,10 +10,15 @@ import { readData } from "../http/body";
 import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
 import { loginBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
-import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { markAuth } from "../observability/middleware";
 import { writeAtomically } from "../store/db";
-import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
+import {
+  deleteSessionByDigest,
+  deleteUserSessions,
+  digestsOf,
+  evictLeastRecentlyUsed,
+  insertSession,
+} from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
 import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
 
@@ -60,13 +65,14 @@ loginRoutes.post("/login", async (c) => {
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const issued = await newSession(c, client || null);
   const cap = c.get("config").maxTokensPerUser;
-  await writeAtomically(db, [
+  const results = await writeAtomically(db, [
     insertSession(db, user.id, issued.session),
     recordLogin(db, user.id, c.get("now"), upgradedHash),
-    ...settleSuccessfulLogin(c, reservation),
     ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
+    ...settleSuccessfulLogin(c, reservation),
   ]);
-  if (cap !== null) forgetUser(user.id);
+  // The eviction, when there is one, is the third statement; it returns the digests it revoked.
+  if (cap !== null) await c.get("sessionCache").forget(digestsOf(results[2] as { keyDigest: string }[]));
   markAuth(c, "login_ok", user.id);
   return tokenResponse(c, issued, user);
 });
@@ -80,7 +86,7 @@ loginRoutes.post("/logout", async (c) => {
     if (isWellFormedKey(credential.key)) {
       const digest = keyDigest(credential.key);
       await deleteSessionByDigest(c.get("db"), digest);
-      forgetDigest(digest);
+      await c.get("sessionCache").forget([digest]);
     }
   }
   clearAuthCookie(c);
@@ -89,8 +95,8 @@ loginRoutes.post("/logout", async (c) => {
 
 loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
-  await deleteUserSessions(c.get("db"), c.get("session").user.id);
-  forgetUser(c.get("session").user.id);
+  const revoked = await deleteUserSessions(c.get("db"), c.get("session").user.id);
+  await c.get("sessionCache").forgetUser(c.get("session").user.id, revoked);
   clearAuthCookie(c);
   return c.body(null, 204);
 });

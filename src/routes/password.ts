@@ -18,7 +18,6 @@ import { charField, emailField, orderErrors, parseFields, passwordField, require
 import { throttleMailRequest } from "../http/throttle";
 import { passwordResetMessage } from "../mail/messages";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
 import { changePassword, consumePasswordReset, findPasswordReset, insertPasswordReset } from "../store/password-resets";
 import { findUserByEmail, findUserById } from "../store/users";
 import { passwordResetLink, sendMail } from "./mail";
@@ -54,8 +53,8 @@ passwordRoutes.post("/password/change", async (c) => {
   }
   if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
-  await changePassword(c.get("db"), user.id, await hashPassword(password), session.sessionId);
-  forgetUser(user.id);
+  const revoked = await changePassword(c.get("db"), user.id, await hashPassword(password), session.sessionId);
+  await c.get("sessionCache").forgetUser(user.id, revoked);
   return c.json({ detail: "New password has been saved." });
 });
 
@@ -103,15 +102,15 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   if (!codeMatches || !stillValid) throw fieldErrors({ token: [INVALID_VALUE] });
 
   const password = checkNewPassword(values.new_password1, values.new_password2, user);
-  const consumed = await consumePasswordReset(
+  const revoked = await consumePasswordReset(
     c.get("db"),
     reset.id,
     user.id,
     await hashPassword(password),
     c.get("now"),
   );
-  if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
-  forgetUser(user.id);
+  if (!revoked) throw fieldErrors({ token: [INVALID_VALUE] });
+  await c.get("sessionCache").forgetUser(user.id, revoked);
   return c.json({ detail: "Password has been reset with the new password." });
 });
 

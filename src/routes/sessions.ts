@@ -9,7 +9,6 @@ import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
 import { deleteUserSession, listUserSessions } from "../store/tokens";
 import { clearAuthCookie } from "./session-token";
 
@@ -28,8 +27,9 @@ sessionRoutes.get("/sessions", async (c) => {
 // Another user's session and an unknown id get the same 404: ids reveal nothing about other accounts.
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
-  if (!(await deleteUserSession(c.get("db"), c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
-  forgetUser(c.get("session").user.id);
+  const revoked = await deleteUserSession(c.get("db"), c.get("session").user.id, id);
+  if (revoked.length === 0) throw detailError(404, NOT_FOUND);
+  await c.get("sessionCache").forget(revoked);
   if (id === c.get("session").sessionId) clearAuthCookie(c);
   return c.body(null, 204);
 });

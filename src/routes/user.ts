@@ -13,7 +13,6 @@ import { fieldErrors } from "../errors";
 import { readData } from "../http/body";
 import { charField, orderErrors, parseFields } from "../http/fields";
 import { authenticate } from "../middleware/authenticate";
-import { forgetUser } from "../middleware/session-cache";
 import { findTakenIdentifiers, type ProfileChanges, updateProfile } from "../store/users";
 import { USERNAME_TAKEN } from "./registration";
 import { userJson } from "./user-json";
@@ -57,8 +56,8 @@ async function updateUser(c: Context<AppEnv>, partial: boolean) {
   if (values.last_name !== undefined) changes.lastName = values.last_name;
 
   const result = await updateProfile(c.get("db"), current.id, changes);
-  // Cached sessions carry the user's details: drop them so every request sees the change.
-  forgetUser(current.id);
   if (result === "username-taken") throw fieldErrors({ username: [USERNAME_TAKEN] });
-  return c.json(userJson(result ?? current));
+  // Cached sessions carry the user's details: drop them so every request sees the change.
+  if (result) await c.get("sessionCache").forgetUser(current.id, result.tokenDigests);
+  return c.json(userJson(result?.user ?? current));
 }

@@ -2,6 +2,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { passwordResets, tokens, users } from "../db/schema";
 import { type Database, storeCall, writeAtomically } from "./db";
+import { digestsOf, revokedDigest } from "./tokens";
 import { sessionUserColumns } from "./users";
 
 export interface NewPasswordReset {
@@ -35,7 +36,7 @@ export function findPasswordReset(db: Database, id: string) {
 /**
  * Spends the reset `id` and sets the new password hash, revoking every token of the user, in one atomic
  * batch. Each statement re-checks that the code is unspent, so of two concurrent confirmations only one
- * changes anything. Returns false when the code was already spent.
+ * changes anything. Returns the revoked tokens' digests, or null when the code was already spent.
  */
 export async function consumePasswordReset(
   db: Database,
@@ -43,32 +44,44 @@ export async function consumePasswordReset(
   userId: number,
   passwordHash: string,
   nowMs: number,
-): Promise<boolean> {
+): Promise<string[] | null> {
   const unspent = sql`EXISTS (SELECT 1 FROM ${passwordResets} WHERE ${passwordResets.id} = ${id} AND ${passwordResets.usedMs} IS NULL)`;
-  const [updated] = await writeAtomically(db, [
+  const [updated, revoked] = await writeAtomically(db, [
     // The mailbox received the code, so the address is proven too (as allauth does).
     db
       .update(users)
       .set({ passwordHash, emailVerified: true })
       .where(and(eq(users.id, userId), unspent)),
     // Credentials changed: every device must sign in again.
-    db.delete(tokens).where(and(eq(tokens.userId, userId), unspent)),
+    db
+      .delete(tokens)
+      .where(and(eq(tokens.userId, userId), unspent))
+      .returning(revokedDigest),
     db
       .update(passwordResets)
       .set({ usedMs: nowMs })
       .where(and(eq(passwordResets.id, id), isNull(passwordResets.usedMs))),
   ]);
-  return updated.meta.changes > 0;
+  return updated.meta.changes > 0 ? digestsOf(revoked) : null;
 }
 
 /**
  * Sets a new password hash and revokes the user's tokens except `keepSessionId` (the device that made the
- * change), in one atomic batch.
+ * change), in one atomic batch. Returns the revoked tokens' digests.
  */
-export function changePassword(db: Database, userId: number, passwordHash: string, keepSessionId: string) {
-  return writeAtomically(db, [
+export async function changePassword(
+  db: Database,
+  userId: number,
+  passwordHash: string,
+  keepSessionId: string,
+): Promise<string[]> {
+  const [, revoked] = await writeAtomically(db, [
     db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
     // Credentials changed: every other device must sign in again.
-    db.delete(tokens).where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId))),
+    db
+      .delete(tokens)
+      .where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId)))
+      .returning(revokedDigest),
   ]);
+  return digestsOf(revoked);
 }

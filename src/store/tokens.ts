@@ -1,5 +1,6 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
 import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
@@ -65,6 +66,26 @@ export function findSessionByDigest(db: Database, keyDigest: string): Promise<Au
   return storeCall(() => prepared.get({ digest: keyDigest }));
 }
 
+/**
+ * The token check with `D1_READ_REPLICAS=on`, through D1's Sessions API: the nearest read replica first
+ * ("first-unconstrained"), and the primary ("first-primary") only for a key the replica does not hold, so a
+ * token issued a moment ago, not yet replicated, is never refused. A replica's copy of a token revoked since is
+ * still found: revocations reach these checks within the replication lag. Writes never come here.
+ */
+export async function findSessionNearby(d1: D1Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
+  const nearby = await findSessionByDigest(sessionDatabase(d1, "first-unconstrained"), keyDigest);
+  return nearby ?? findSessionByDigest(sessionDatabase(d1, "first-primary"), keyDigest);
+}
+
+/**
+ * Drizzle over a D1 session (it only calls `prepare` and `batch`, which a session has like the binding). A
+ * session lives for one request, so its handle is built per request: without the schema, whose relational
+ * configuration Drizzle would otherwise extract every time (the auth query does not use it).
+ */
+function sessionDatabase(d1: D1Database, constraint: D1SessionConstraint): Database {
+  return drizzle(d1.withSession(constraint) as unknown as D1Database) as unknown as Database;
+}
+
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
 export function insertSession(db: Database, userId: number, session: NewSession) {
   return db.insert(tokens).values({ ...session, userId, lastUsedMs: session.createdMs });
@@ -84,7 +105,7 @@ const mostRecentlyUsedFirst = [
  * Keeps only the user's `keep` most recently used tokens, counting the one a login just issued (`issuedId`,
  * inserted earlier in the same batch), which always stays: a login never hands out a key it has revoked, even
  * when other logins of the same instant tie with it. D1 runs a batch as one transaction, so concurrent logins
- * cannot overshoot.
+ * cannot overshoot. Returns the evicted tokens' digests, for the session cache.
  */
 export function evictLeastRecentlyUsed(db: Database, userId: number, keep: number, issuedId: string) {
   const othersKept = db
@@ -95,7 +116,16 @@ export function evictLeastRecentlyUsed(db: Database, userId: number, keep: numbe
     .limit(keep - 1);
   return db
     .delete(tokens)
-    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)));
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, issuedId), notInArray(tokens.id, othersKept)))
+    .returning(revokedDigest);
+}
+
+/** What a revoking statement returns: the digest of each token it deleted, read by the delete itself. */
+export const revokedDigest = { keyDigest: tokens.keyDigest };
+
+/** The digests in a revoking statement's result. */
+export function digestsOf(rows: readonly { keyDigest: string }[]): string[] {
+  return rows.map((row) => row.keyDigest);
 }
 
 /**
@@ -124,15 +154,19 @@ export function listUserSessions(db: Database, userId: number) {
   );
 }
 
-/** Revokes one session of a user. False when the user has no such session (unknown or someone else's). */
-export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<boolean> {
-  const result = await storeCall(() =>
+/**
+ * Revokes one session of a user. Returns the revoked token's digest, none when the user has no such session
+ * (unknown or someone else's).
+ */
+export async function deleteUserSession(db: Database, userId: number, sessionId: string): Promise<string[]> {
+  const rows = await storeCall(() =>
     db
       .delete(tokens)
       .where(and(eq(tokens.id, sessionId), eq(tokens.userId, userId)))
-      .run(),
+      .returning(revokedDigest)
+      .all(),
   );
-  return result.meta.changes > 0;
+  return digestsOf(rows);
 }
 
 /**
@@ -167,8 +201,8 @@ export async function deleteSessionByDigest(db: Database, keyDigest: string): Pr
   return result.meta.changes > 0;
 }
 
-/** Revokes every token of a user (log out everywhere). Returns how many there were. */
-export async function deleteUserSessions(db: Database, userId: number): Promise<number> {
-  const result = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).run());
-  return result.meta.changes;
+/** Revokes every token of a user (log out everywhere). Returns their digests. */
+export async function deleteUserSessions(db: Database, userId: number): Promise<string[]> {
+  const rows = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).returning(revokedDigest).all());
+  return digestsOf(rows);
 }

@@ -1,7 +1,7 @@
 /** SQL for accounts. No policy here: callers decide what a result means. */
 import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
-import { type UserRow, users } from "../db/schema";
-import { type Database, isUniqueViolation, storeCall } from "./db";
+import { tokens, type UserRow, users } from "../db/schema";
+import { type Database, isUniqueViolation, storeCall, writeAtomically } from "./db";
 
 /** The user columns an authenticated request needs (joined to its token, or to a reset code). */
 export const sessionUserColumns = {
@@ -95,17 +95,22 @@ export interface ProfileChanges {
 }
 
 /**
- * Applies `changes` and returns the updated row (undefined when there was nothing to change), or
+ * Applies `changes` and returns the updated row with the digests of the user's tokens, read in the same batch
+ * (cached copies of those sessions carry the old details); undefined when there was nothing to change, or
  * "username-taken" when another account claimed the username since it was checked.
  */
 export async function updateProfile(
   db: Database,
   userId: number,
   changes: ProfileChanges,
-): Promise<UserRow | undefined | "username-taken"> {
+): Promise<{ user: UserRow | undefined; tokenDigests: string[] } | undefined | "username-taken"> {
   if (Object.keys(changes).length === 0) return undefined;
   try {
-    return await storeCall(() => db.update(users).set(changes).where(eq(users.id, userId)).returning().get());
+    const [updated, digests] = await writeAtomically(db, [
+      db.update(users).set(changes).where(eq(users.id, userId)).returning(),
+      db.select({ keyDigest: tokens.keyDigest }).from(tokens).where(eq(tokens.userId, userId)),
+    ]);
+    return { user: updated[0], tokenDigests: digests.map((row: { keyDigest: string }) => row.keyDigest) };
   } catch (error) {
     if (isUniqueViolation(error, "users.username_canonical")) return "username-taken";
     throw error;

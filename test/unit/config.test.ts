@@ -8,6 +8,8 @@ describe("parseConfig", () => {
     expect(config.authCookieName).toBe("auth_token");
     expect([...config.allowedOrigins]).toEqual([]);
     expect(config.maxBodyBytes).toBe(65_536);
+    expect(config.d1ReadReplicas).toBe(false);
+    expect(config.tokenCacheTtlMs).toBeNull();
   });
 
   it("caps tokens per user at 100 unless MAX_TOKENS_PER_USER says otherwise or off", () => {
