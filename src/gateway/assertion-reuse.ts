@@ -19,7 +19,15 @@ interface Signed {
   iatSeconds: number;
 }
 
-const bySigningKey = new WeakMap<SigningKey, Map<string, Signed>>();
+/**
+ * Keyed by the key's public identity, not the object: a configuration parsed again (another `env` object) yields
+ * an equal key in a new object, and must reuse the same assertions.
+ */
+const bySigningKey = new Map<string, Map<string, Signed>>();
+
+function keyIdentity({ publicJwk }: SigningKey): string {
+  return `${publicJwk.kid} ${publicJwk.x ?? ""} ${publicJwk.y ?? ""}`;
+}
 
 /** The assertion to forward for `subject`: a recent one for the same claims and key, else a new one. */
 export async function assertionFor(
@@ -29,10 +37,11 @@ export async function assertionFor(
   audience: string,
   nowMs: number,
 ): Promise<string> {
-  let signed = bySigningKey.get(key);
+  const identity = keyIdentity(key);
+  let signed = bySigningKey.get(identity);
   if (!signed) {
     signed = new Map();
-    bySigningKey.set(key, signed);
+    bySigningKey.set(identity, signed);
   }
   // Every claim but the times: any change (a renamed user, another audience) signs afresh.
   const claims = `${subject.sessionId} ${subject.userId} ${issuer} ${audience} ${subject.username}`;

@@ -1,13 +1,17 @@
 import { decode } from "hono/jwt";
 import { describe, expect, it } from "vitest";
+import { DEVELOPMENT_KEY } from "../../src/gateway/signing-key";
 import { call, json, login, originBucket, register, T0, TestClock, tokenHeader } from "../helpers";
+
+/** A key configured as the secret, as deployed (tests speak to SERVICE_ORIGIN in production mode). */
+const GATEWAY_SIGNING_KEY = JSON.stringify(DEVELOPMENT_KEY.privateJwk);
 
 /** Sends an authenticated request through the gateway and returns the assertion the origin received. */
 async function forwardedAssertion(key: string, clock: TestClock, origin = originBucket()): Promise<string> {
   const response = await call(
-    "http://localhost:8787/api/items",
+    "/api/items",
     { headers: tokenHeader(key) },
-    { clock, env: { ORIGIN_URL: origin.url } },
+    { clock, env: { ORIGIN_URL: origin.url, GATEWAY_SIGNING_KEY } },
   );
   expect(response.status).toBe(201);
   const calls = await origin.calls();
