@@ -14,6 +14,8 @@ import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
+import { loginMfaRoutes } from "./routes/login-mfa";
+import { mfaRoutes } from "./routes/mfa";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
@@ -57,6 +59,8 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     userRoutes,
     passwordRoutes,
     sessionRoutes,
+    mfaRoutes,
+    loginMfaRoutes,
   ]) {
     auth.route("/", routes);
   }

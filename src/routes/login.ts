@@ -14,6 +14,7 @@ import { forgetDigest, forgetUser } from "../middleware/session-cache";
 import { writeAtomically } from "../store/db";
 import { deleteSessionByDigest, deleteUserSessions, evictLeastRecentlyUsed, insertSession } from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
+import { startSecondStep } from "./login-mfa";
 import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
 
 export const loginFields = z.object({
@@ -48,6 +49,9 @@ loginRoutes.post("/login", async (c) => {
   // Said only to someone who proved the password, so it reveals nothing about the account.
   if (c.get("config").emailVerification === "mandatory" && !user.emailVerified)
     throw nonFieldError("E-mail is not verified.");
+  // A second factor active: no key yet, only the ticket to `login/mfa/`.
+  const secondStep = await startSecondStep(c, user, account, client || null, password);
+  if (secondStep) return secondStep;
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const issued = await newSession(c, client || null);

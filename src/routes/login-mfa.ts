@@ -1,0 +1,123 @@
+/**
+ * The second step of a login. With a factor active, a correct password earns a single-use `mfa_token`
+ * (5 minutes) instead of a key; `login/mfa/` exchanges it, with a TOTP code or a recovery code, for the login
+ * body. Wrong codes count as failed logins against the same throttles as the password did.
+ */
+
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
+import { sha256Hex } from "../auth/digest";
+import { generateSecret } from "../auth/one-time-codes";
+import { hashPassword, needsRehash } from "../auth/password-hash";
+import type { AppEnv } from "../context";
+import type { UserRow } from "../db/schema";
+import { users } from "../db/schema";
+import { type FieldErrors, fieldErrors, nonFieldError } from "../errors";
+import { readData } from "../http/body";
+import { charField, parseFields, requireValid } from "../http/fields";
+import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
+import { forgetUser } from "../middleware/session-cache";
+import { writeAtomically } from "../store/db";
+import { consumeMfaLogin, findMfaLogin, hasSecondFactor, insertMfaLogin, readMfaState } from "../store/mfa";
+import { evictLeastRecentlyUsed, insertSession } from "../store/tokens";
+import { findUserById, recordLogin } from "../store/users";
+import { acceptRecoveryCode, acceptTotpCode, INVALID_CODE, isTotpShaped } from "./second-factor";
+import { newSession, tokenResponse } from "./session-token";
+
+/** How long the second step may take (allauth's login stage timeout is of the same order). */
+const MFA_TOKEN_TTL_SECONDS = 5 * 60;
+const INVALID_VALUE = "Invalid value";
+
+export const loginMfaFields = z.object({
+  mfa_token: charField({ maxLength: 64 }),
+  code: charField({ maxLength: 64 }).optional(),
+});
+
+/**
+ * When `user` has a second factor: stores a pending second step and answers `mfa_required` (no key, no cookie).
+ * Null when the user has none, and the login goes on unchanged. `account` is the throttle key the login
+ * counted against, kept so that wrong codes count there too.
+ */
+export async function startSecondStep(
+  c: Context<AppEnv>,
+  user: UserRow,
+  account: string,
+  client: string | null,
+  password: string,
+): Promise<Response | null> {
+  const db = c.get("db");
+  const state = await readMfaState(db, user.id);
+  if (!hasSecondFactor(state)) return null;
+  const token = generateSecret();
+  const now = c.get("now");
+  // The password was proven here, and is not sent again: an outdated hash is upgraded now.
+  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
+  await writeAtomically(db, [
+    insertMfaLogin(db, {
+      tokenDigest: sha256Hex(token),
+      userId: user.id,
+      account,
+      client,
+      createdMs: now,
+      expiresMs: now + MFA_TOKEN_TTL_SECONDS * 1000,
+    }),
+    ...(upgradedHash ? [db.update(users).set({ passwordHash: upgradedHash }).where(eq(users.id, user.id))] : []),
+  ]);
+  const methods = [
+    ...(state.totpActive ? ["totp"] : []),
+    ...(state.passkeys > 0 ? ["webauthn"] : []),
+    ...(state.recoveryCodesLeft > 0 ? ["recovery_code"] : []),
+  ];
+  return c.json({ mfa_required: true, mfa_token: token, methods });
+}
+
+export const loginMfaRoutes = new Hono<AppEnv>();
+
+loginMfaRoutes.post("/login/mfa", async (c) => {
+  const data = await readData(c, c.get("config").maxBodyBytes);
+  const { mfa_token, code } = requireValid(parseFields(loginMfaFields, data));
+  const db = c.get("db");
+  const tokenDigest = sha256Hex(mfa_token);
+  const pending = await findMfaLogin(db, tokenDigest, c.get("now"));
+  if (!pending) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
+  if (code === undefined) throw nonFieldError('Must include either "code" or "webauthn".');
+  const buckets = loginBuckets(c, pending.account);
+  await refuseThrottledLogin(c, buckets);
+  const user = await findUserById(db, pending.userId);
+  if (!user?.isActive) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
+
+  const failure: FieldErrors | null = (await (isTotpShaped(code)
+    ? acceptTotpCode(c, user.id, code)
+    : acceptRecoveryCode(c, user.id, code)))
+    ? null
+    : { code: [INVALID_CODE] };
+  if (failure) {
+    await countLoginFailure(c, buckets);
+    throw fieldErrors(failure);
+  }
+  // Single use: of two requests racing with good codes, one signs in.
+  if (!(await consumeMfaLogin(db, tokenDigest, c.get("now")))) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
+  return issueLoginSession(c, user, pending.client, buckets);
+});
+
+/** Signs the device in as `login/` does once the password alone suffices (same batch, same answer). */
+async function issueLoginSession(
+  c: Context<AppEnv>,
+  user: UserRow,
+  client: string | null,
+  buckets: ReturnType<typeof loginBuckets>,
+) {
+  const db = c.get("db");
+  const issued = await newSession(c, client);
+  const cap = c.get("config").maxTokensPerUser;
+  await writeAtomically(db, [
+    insertSession(db, user.id, issued.session),
+    recordLogin(db, user.id, c.get("now")),
+    ...clearAccountFailures(c, buckets),
+    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
+  ]);
+  if (cap !== null) forgetUser(user.id);
+  return tokenResponse(c, issued, user);
+}

@@ -1,0 +1,19 @@
+/** After a second factor changes: cached tokens of the user forgotten, and a security notice mailed. */
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { runInBackground } from "../http/background";
+import { type SecurityEvent, securityNoticeMessage } from "../mail/messages";
+import { forgetUser } from "../middleware/session-cache";
+import type { AuthenticatedSession } from "../store/tokens";
+import { sendMail } from "./mail";
+
+/**
+ * Call after the store revoked the user's other tokens: drops this isolate's cached copies of them and mails
+ * the owner (when they have an address) after the response.
+ */
+export function factorChanged(c: Context<AppEnv>, user: AuthenticatedSession["user"], event: SecurityEvent): void {
+  forgetUser(user.id);
+  const to = user.email;
+  if (!to) return;
+  runInBackground(c, "security notice", () => sendMail(c, securityNoticeMessage(to, user.username, event)));
+}
