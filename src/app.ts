@@ -16,6 +16,7 @@ import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
 import { loginMfaRoutes } from "./routes/login-mfa";
 import { mfaRoutes } from "./routes/mfa";
+import { passkeyRoutes } from "./routes/passkeys";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
@@ -61,6 +62,7 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     sessionRoutes,
     mfaRoutes,
     loginMfaRoutes,
+    passkeyRoutes,
   ]) {
     auth.route("/", routes);
   }

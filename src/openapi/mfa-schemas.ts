@@ -46,3 +46,39 @@ export const MfaRequiredSchema = z
   .openapi("MfaRequired", {
     example: { mfa_required: true, mfa_token: "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2", methods: ["totp", "recovery_code"] },
   });
+
+export const PasskeySchema = z
+  .object({ id: z.string(), name: z.string(), created: z.string(), last_used: z.string().nullable() })
+  .openapi("Passkey", {
+    example: { id: "pK4x9QmT2vL7nB3c", name: "Laptop", created: "2026-12-01T10:00:00.000000Z", last_used: null },
+  });
+
+export const WebAuthnOptionsSchema = z
+  .object({ challenge: z.string() })
+  .loose()
+  .openapi("WebAuthnOptions", {
+    description:
+      "PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3), for PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON or @simplewebauthn/browser",
+    example: {
+      challenge: "Uuw2RDkb93Vlt_zUwEJxki1OGEgN1p6T6CQ35NxVD0s",
+      rpId: "auth.example.com",
+      allowCredentials: [],
+      userVerification: "required",
+      timeout: 300000,
+    },
+  });
+
+export const PasskeyLoginOptionsSchema = z
+  .object({ challenge_id: z.string(), options: WebAuthnOptionsSchema })
+  .openapi("PasskeyLoginOptions", {
+    example: {
+      challenge_id: "h7Kq2mX9pL4vT8nB3cZ6wR1yD5fG0jS2",
+      options: {
+        challenge: "Uuw2RDkb93Vlt_zUwEJxki1OGEgN1p6T6CQ35NxVD0s",
+        rpId: "auth.example.com",
+        allowCredentials: [],
+        userVerification: "required",
+        timeout: 300000,
+      },
+    },
+  });

@@ -1,7 +1,7 @@
 /**
  * The second step of a login. With a factor active, a correct password earns a single-use `mfa_token`
- * (5 minutes) instead of a key; `login/mfa/` exchanges it, with a TOTP code or a recovery code, for the login
- * body. Wrong codes count as failed logins against the same throttles as the password did.
+ * (5 minutes) instead of a key; `login/mfa/` exchanges it, with a TOTP code, a recovery code or a passkey
+ * assertion (options from `login/mfa/webauthn/options/`), for the login body. Wrong codes count as failed logins against the same throttles as the password did.
  */
 
 import { eq } from "drizzle-orm";
@@ -20,11 +20,21 @@ import { charField, parseFields, requireValid } from "../http/fields";
 import { clearAccountFailures, countLoginFailure, loginBuckets, refuseThrottledLogin } from "../http/throttle";
 import { forgetUser } from "../middleware/session-cache";
 import { writeAtomically } from "../store/db";
-import { consumeMfaLogin, findMfaLogin, hasSecondFactor, insertMfaLogin, readMfaState } from "../store/mfa";
+import {
+  consumeMfaLogin,
+  findMfaLogin,
+  hasSecondFactor,
+  insertMfaLogin,
+  readMfaState,
+  setMfaLoginChallenge,
+  spendMfaLoginChallenge,
+} from "../store/mfa";
+import { findPasskeyByCredentialId, listPasskeys } from "../store/passkeys";
 import { evictLeastRecentlyUsed, insertSession } from "../store/tokens";
-import { findUserById, recordLogin } from "../store/users";
+import { findUserById, recordLogin, replacePasswordHash } from "../store/users";
 import { acceptRecoveryCode, acceptTotpCode, INVALID_CODE, isTotpShaped } from "./second-factor";
 import { newSession, tokenResponse } from "./session-token";
+import { acceptAssertion, type CredentialJson, credentialField, INVALID_CREDENTIAL, requestOptions } from "./webauthn";
 
 /** How long the second step may take (allauth's login stage timeout is of the same order). */
 const MFA_TOKEN_TTL_SECONDS = 5 * 60;
@@ -33,7 +43,9 @@ const INVALID_VALUE = "Invalid value";
 export const loginMfaFields = z.object({
   mfa_token: charField({ maxLength: 64 }),
   code: charField({ maxLength: 64 }).optional(),
+  webauthn: credentialField().optional(),
 });
+export const loginMfaOptionsFields = z.object({ mfa_token: charField({ maxLength: 64 }) });
 
 /**
  * When `user` has a second factor: stores a pending second step and answers `mfa_required` (no key, no cookie).
@@ -63,7 +75,7 @@ export async function startSecondStep(
       createdMs: now,
       expiresMs: now + MFA_TOKEN_TTL_SECONDS * 1000,
     }),
-    ...(upgradedHash ? [db.update(users).set({ passwordHash: upgradedHash }).where(eq(users.id, user.id))] : []),
+    ...(upgradedHash ? [replacePasswordHash(db, user.id, upgradedHash)] : []),
   ]);
   const methods = [
     ...(state.totpActive ? ["totp"] : []),
@@ -77,22 +89,24 @@ export const loginMfaRoutes = new Hono<AppEnv>();
 
 loginMfaRoutes.post("/login/mfa", async (c) => {
   const data = await readData(c, c.get("config").maxBodyBytes);
-  const { mfa_token, code } = requireValid(parseFields(loginMfaFields, data));
+  const { mfa_token, code, webauthn } = requireValid(parseFields(loginMfaFields, data));
   const db = c.get("db");
   const tokenDigest = sha256Hex(mfa_token);
   const pending = await findMfaLogin(db, tokenDigest, c.get("now"));
   if (!pending) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
-  if (code === undefined) throw nonFieldError('Must include either "code" or "webauthn".');
+  if (code === undefined && webauthn === undefined) throw nonFieldError('Must include either "code" or "webauthn".');
   const buckets = loginBuckets(c, pending.account);
   await refuseThrottledLogin(c, buckets);
   const user = await findUserById(db, pending.userId);
   if (!user?.isActive) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
 
-  const failure: FieldErrors | null = (await (isTotpShaped(code)
-    ? acceptTotpCode(c, user.id, code)
-    : acceptRecoveryCode(c, user.id, code)))
-    ? null
-    : { code: [INVALID_CODE] };
+  let failure: FieldErrors | null = null;
+  if (code !== undefined) {
+    const accepted = isTotpShaped(code) ? acceptTotpCode(c, user.id, code) : acceptRecoveryCode(c, user.id, code);
+    if (!(await accepted)) failure = { code: [INVALID_CODE] };
+  } else if (webauthn !== undefined && !(await acceptSecondStepPasskey(c, pending, webauthn))) {
+    failure = { webauthn: [INVALID_CREDENTIAL] };
+  }
   if (failure) {
     await countLoginFailure(c, buckets);
     throw fieldErrors(failure);
@@ -102,8 +116,38 @@ loginMfaRoutes.post("/login/mfa", async (c) => {
   return issueLoginSession(c, user, pending.client, buckets);
 });
 
+loginMfaRoutes.post("/login/mfa/webauthn/options", async (c) => {
+  const data = await readData(c, c.get("config").maxBodyBytes);
+  const { mfa_token } = requireValid(parseFields(loginMfaOptionsFields, data));
+  const db = c.get("db");
+  const tokenDigest = sha256Hex(mfa_token);
+  const pending = await findMfaLogin(db, tokenDigest, c.get("now"));
+  if (!pending) throw fieldErrors({ mfa_token: [INVALID_VALUE] });
+  const allowed = await listPasskeys(db, pending.userId);
+  if (allowed.length === 0) throw nonFieldError("This account has no passkey.");
+  const { options } = await requestOptions(c, allowed);
+  // The challenge lives as long as the second step itself (5 minutes), and is replaced by a newer one.
+  if (!(await setMfaLoginChallenge(db, tokenDigest, options.challenge, c.get("now"))))
+    throw fieldErrors({ mfa_token: [INVALID_VALUE] });
+  return c.json(options);
+});
+
+/** A passkey of the user answering this second step's challenge, spent whatever the outcome. */
+async function acceptSecondStepPasskey(
+  c: Context<AppEnv>,
+  pending: { tokenDigest: string; userId: number; webauthnChallenge: string | null },
+  credential: CredentialJson,
+): Promise<boolean> {
+  const challenge = pending.webauthnChallenge;
+  if (!challenge) return false;
+  if (!(await spendMfaLoginChallenge(c.get("db"), pending.tokenDigest, challenge, c.get("now")))) return false;
+  const passkey = await findPasskeyByCredentialId(c.get("db"), credential.id);
+  if (passkey?.userId !== pending.userId) return false;
+  return acceptAssertion(c, credential, challenge, passkey);
+}
+
 /** Signs the device in as `login/` does once the password alone suffices (same batch, same answer). */
-async function issueLoginSession(
+export async function issueLoginSession(
   c: Context<AppEnv>,
   user: UserRow,
   client: string | null,

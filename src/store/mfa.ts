@@ -231,3 +231,24 @@ export async function setMfaLoginChallenge(db: Database, tokenDigest: string, ch
   );
   return result.meta.changes > 0;
 }
+
+/**
+ * Takes the WebAuthn challenge of a second step for one answer: true once per challenge (it is cleared), so an
+ * assertion cannot be replayed against it, right or wrong.
+ */
+export async function spendMfaLoginChallenge(db: Database, tokenDigest: string, challenge: string, nowMs: number) {
+  const result = await storeCall(() =>
+    db
+      .update(mfaLogins)
+      .set({ webauthnChallenge: null })
+      .where(
+        and(
+          eq(mfaLogins.tokenDigest, tokenDigest),
+          eq(mfaLogins.webauthnChallenge, challenge),
+          gte(mfaLogins.expiresMs, nowMs),
+        ),
+      )
+      .run(),
+  );
+  return result.meta.changes > 0;
+}

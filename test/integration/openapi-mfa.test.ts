@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   MfaRequiredSchema,
   MfaStatusSchema,
+  PasskeyLoginOptionsSchema,
+  PasskeySchema,
   RecoveryCodesSchema,
   TotpEnrolmentSchema,
+  WebAuthnOptionsSchema,
 } from "../../src/openapi/mfa-schemas";
 import { call } from "../helpers";
 
@@ -19,6 +22,9 @@ describe("GET /openapi.json: second factors and passkeys", () => {
       TotpEnrolment: TotpEnrolmentSchema,
       RecoveryCodes: RecoveryCodesSchema,
       MfaRequired: MfaRequiredSchema,
+      Passkey: PasskeySchema,
+      WebAuthnOptions: WebAuthnOptionsSchema,
+      PasskeyLoginOptions: PasskeyLoginOptionsSchema,
     };
     for (const [component, schema] of Object.entries(schemas)) {
       const example = document.components.schemas[component]?.example;
