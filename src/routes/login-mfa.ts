@@ -1,10 +1,10 @@
 /**
  * The second step of a login. With a factor active, a correct password earns a single-use `mfa_token`
  * (5 minutes) instead of a key; `login/mfa/` exchanges it, with a TOTP code, a recovery code or a passkey
- * assertion (options from `login/mfa/webauthn/options/`), for the login body. Wrong codes count as failed logins against the same throttles as the password did.
+ * assertion (options from `login/mfa/webauthn/options/`), for the login body. Wrong codes count as failed
+ * logins against the same throttles as the password did.
  */
 
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -13,7 +13,6 @@ import { generateSecret } from "../auth/one-time-codes";
 import { hashPassword, needsRehash } from "../auth/password-hash";
 import type { AppEnv } from "../context";
 import type { UserRow } from "../db/schema";
-import { users } from "../db/schema";
 import { type FieldErrors, fieldErrors, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, parseFields, requireValid } from "../http/fields";
