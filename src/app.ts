@@ -19,6 +19,9 @@ import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
+import { loginMfaRoutes } from "./routes/login-mfa";
+import { mfaRoutes } from "./routes/mfa";
+import { passkeyRoutes } from "./routes/passkeys";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
@@ -80,6 +83,9 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory =
     userRoutes,
     passwordRoutes,
     sessionRoutes,
+    mfaRoutes,
+    loginMfaRoutes,
+    passkeyRoutes,
   ]) {
     auth.route("/", routes);
   }

@@ -10,6 +10,8 @@ import {
   clientDurations,
   cookieName,
   duration,
+  encryptionKey,
+  hostName,
   httpUrl,
   linkTemplate,
   oneOf,
@@ -92,6 +94,17 @@ export interface Config {
   passwordResetUrl: string | null;
   /** `EMAIL_VERIFICATION_URL`: link template with `{key}`; null means the service's account page. */
   emailVerificationUrl: string | null;
+  /** Second factors and passkeys. */
+  mfa: MfaConfig;
+}
+
+export interface MfaConfig {
+  /** `MFA_ENCRYPTION_KEY` (secret): the AES-256 key sealing TOTP secrets; null means the development key, locally only. */
+  encryptionKey: Uint8Array | null;
+  /** `WEBAUTHN_RP_ID`: the passkeys' relying party id; null means the host the request came to. */
+  rpId: string | null;
+  /** `WEBAUTHN_RP_NAME`: the name authenticators show (and the TOTP issuer); null means the rp id. */
+  rpName: string | null;
 }
 
 /** Where the gateway forwards, when one is configured. */
@@ -182,6 +195,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     mailWebhookUrl: httpUrl(env, "MAIL_WEBHOOK_URL"),
     passwordResetUrl: linkTemplate(env, "PASSWORD_RESET_URL", ["{uid}", "{token}"]),
     emailVerificationUrl: linkTemplate(env, "EMAIL_VERIFICATION_URL", ["{key}"]),
+    mfa: {
+      encryptionKey: encryptionKey(env, "MFA_ENCRYPTION_KEY"),
+      rpId: hostName(env, "WEBAUTHN_RP_ID"),
+      rpName: text(env, "WEBAUTHN_RP_NAME") ?? null,
+    },
   };
 }
 

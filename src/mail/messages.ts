@@ -1,10 +1,10 @@
-/** The two messages the service sends, as API.md's webhook JSON. Pure: links are built from templates. */
+/** The messages the service sends, as API.md's webhook JSON. Pure: links are built from templates. */
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
-  kind: "password_reset" | "email_verification";
+  kind: "password_reset" | "email_verification" | "security_notice";
   data: Record<string, string>;
 }
 
@@ -49,5 +49,40 @@ export function emailVerificationMessage(to: string, username: string, key: stri
     ].join("\n"),
     kind: "email_verification",
     data: { key, url },
+  };
+}
+
+/** What changed, as `data.event` of a security notice. */
+export type SecurityEvent =
+  | "totp_enabled"
+  | "totp_disabled"
+  | "recovery_codes_regenerated"
+  | "passkey_added"
+  | "passkey_removed";
+
+const SECURITY_EVENT_TEXT: Record<SecurityEvent, string> = {
+  totp_enabled: "An authenticator app (TOTP) was added as a second factor to your account.",
+  totp_disabled: "The authenticator app (TOTP) was removed from your account's second factors.",
+  recovery_codes_regenerated:
+    "A new set of recovery codes was generated for your account; the old codes no longer work.",
+  passkey_added: "A passkey was added to your account.",
+  passkey_removed: "A passkey was removed from your account.",
+};
+
+/** Tells the owner that a second factor changed (other devices were signed out); holds no secret. */
+export function securityNoticeMessage(to: string, username: string, event: SecurityEvent): MailMessage {
+  return {
+    to,
+    subject: "Security notice: your sign-in methods changed",
+    text: [
+      `Hello ${username},`,
+      "",
+      SECURITY_EVENT_TEXT[event],
+      "Your other devices were signed out.",
+      "",
+      "If this was not you, reset your password at once and review your account's sign-in methods.",
+    ].join("\n"),
+    kind: "security_notice",
+    data: { event },
   };
 }

@@ -8,6 +8,8 @@ import { loginFields } from "../routes/login";
 import { passwordChangeFields, passwordResetConfirmFields, passwordResetFields } from "../routes/password";
 import { registrationFields } from "../routes/registration";
 import { userFields } from "../routes/user";
+import { MFA_ENDPOINTS } from "./mfa-endpoints";
+import { MfaRequiredSchema } from "./mfa-schemas";
 import {
   DetailSchema,
   FieldErrorsSchema,
@@ -21,7 +23,7 @@ import {
 type Schema = z.ZodType;
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
-interface Endpoint {
+export interface Endpoint {
   method: Method;
   path: string;
   summary: string;
@@ -91,7 +93,10 @@ export const ENDPOINTS: Endpoint[] = [
     auth: false,
     body: { schema: loginFields, example: { username: "ada", password: PASSWORD_EXAMPLE, client: "ios" } },
     responses: {
-      200: { description: "Signed in", schema: LoginResponseSchema },
+      200: {
+        description: "Signed in, or (with a second factor active) `mfa_required` and no key",
+        schema: z.union([LoginResponseSchema, MfaRequiredSchema]),
+      },
       400: fieldErrors,
       403: loginCsrf,
       429: throttled,
@@ -199,6 +204,7 @@ export const ENDPOINTS: Endpoint[] = [
     auth: false,
     responses: { 200: { description: "OpenAPI 3.1" } },
   },
+  ...MFA_ENDPOINTS,
   page("Interactive API documentation", "/docs"),
   {
     method: "get",

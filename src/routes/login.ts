@@ -20,6 +20,7 @@ import {
   insertSession,
 } from "../store/tokens";
 import { findUserForLogin, recordLogin } from "../store/users";
+import { startSecondStep } from "./login-mfa";
 import { clearAuthCookie, newSession, tokenResponse } from "./session-token";
 
 export const loginFields = z.object({
@@ -60,6 +61,14 @@ loginRoutes.post("/login", async (c) => {
     const [release, ...more] = releaseLoginAttempt(c, reservation);
     if (release) await writeAtomically(db, [release, ...more]);
     throw nonFieldError("E-mail is not verified.");
+  }
+  // A second factor active: no key yet, only the ticket to `login/mfa/`. The password was right: its place in
+  // the failure counts is given back (the second step's wrong codes count on their own).
+  const secondStep = await startSecondStep(c, user, account, client || null, password);
+  if (secondStep) {
+    const [release, ...more] = releaseLoginAttempt(c, reservation);
+    if (release) await writeAtomically(db, [release, ...more]);
+    return secondStep;
   }
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;

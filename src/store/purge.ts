@@ -75,6 +75,16 @@ export function purgeTasks(config: Config, nowMs: number, batchSize: number): Pu
       params: [nowMs, batchSize],
     },
     {
+      label: "expired second steps of logins (mfa_token)",
+      sql: boundedDelete("mfa_logins", "expires_ms < ?"),
+      params: [nowMs, batchSize],
+    },
+    {
+      label: "expired WebAuthn challenges",
+      sql: boundedDelete("webauthn_challenges", "expires_ms < ?"),
+      params: [nowMs, batchSize],
+    },
+    {
       label: "stale throttle counters",
       sql: boundedDelete("throttle_counters", "window_start_ms < ?"),
       params: [nowMs - longestWindowMs, batchSize],

@@ -206,3 +206,18 @@ export async function deleteUserSessions(db: Database, userId: number): Promise<
   const rows = await storeCall(() => db.delete(tokens).where(eq(tokens.userId, userId)).returning(revokedDigest).all());
   return digestsOf(rows);
 }
+
+/**
+ * The digests of the user's tokens other than `keepSessionId`, read just before a change that revokes them
+ * (a second factor added or removed), so that the session cache can drop them too.
+ */
+export async function otherSessionDigests(db: Database, userId: number, keepSessionId: string): Promise<string[]> {
+  const rows = await storeCall(() =>
+    db
+      .select({ keyDigest: tokens.keyDigest })
+      .from(tokens)
+      .where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId)))
+      .all(),
+  );
+  return digestsOf(rows);
+}
