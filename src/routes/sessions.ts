@@ -8,6 +8,7 @@ import { absoluteExpiresAtMs, isoTimestamp, isSessionExpired } from "../auth/exp
 import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
+import { recordActivity } from "../http/activity";
 import { authenticate } from "../middleware/authenticate";
 import { forgetUser } from "../middleware/session-cache";
 import { deleteUserSession, listUserSessions } from "../store/tokens";
@@ -29,6 +30,7 @@ sessionRoutes.get("/sessions", async (c) => {
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
   if (!(await deleteUserSession(c.get("db"), c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
+  recordActivity(c, "session_revoked", c.get("session").user.id);
   forgetUser(c.get("session").user.id);
   if (id === c.get("session").sessionId) clearAuthCookie(c);
   return c.body(null, 204);
