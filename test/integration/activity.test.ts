@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import {
+  brokenD1,
   type CallOptions,
   call,
   json,
@@ -256,6 +257,18 @@ describe("GET /auth/activity/", () => {
     expect(response.status).toBe(400);
     const after = await env.DB.prepare("SELECT count(*) AS n FROM activity_events").first<{ n: number }>();
     expect(after?.n).toBe(before?.n);
+  });
+
+  it("fails closed with 503 when D1 fails after the token was served from the edge cache", async () => {
+    const { key } = await register();
+    const cached = { env: { TOKEN_CACHE_TTL: "5m" } };
+    expect((await call("/auth/activity/", { headers: tokenHeader(key) }, cached)).status).toBe(200);
+    const broken = { env: { TOKEN_CACHE_TTL: "5m", DB: brokenD1("throwing") } };
+    // The token itself is still served from the cache: the 503 below is the activity read failing.
+    expect((await call("/auth/user/", { headers: tokenHeader(key) }, broken)).status).toBe(200);
+    const response = await call("/auth/activity/", { headers: tokenHeader(key) }, broken);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: "Service temporarily unavailable, try again later." });
   });
 
   it("needs credentials", async () => {
