@@ -15,6 +15,7 @@ import { checkHost } from "./middleware/host";
 import { logEvent, stackFrames } from "./observability/log";
 import { observeRequests, requestFields } from "./observability/middleware";
 import { accountRoutes } from "./routes/account";
+import { activityRoutes } from "./routes/activity";
 import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { forwardToOrigin } from "./routes/gateway";
@@ -86,6 +87,7 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory =
     mfaRoutes,
     loginMfaRoutes,
     passkeyRoutes,
+    activityRoutes,
   ]) {
     auth.route("/", routes);
   }

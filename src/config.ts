@@ -58,6 +58,10 @@ export interface Config {
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
   expiredTokenRetentionSeconds: number;
+  /** `ACTIVITY_RETENTION`: how long the security activity log keeps an event. Default 90 days. */
+  activityRetentionSeconds: number;
+  /** `NEW_SIGNIN_EMAIL`: mail the user about a sign-in from a device and location not seen before. Default on. */
+  newSignInEmail: boolean;
   /** `LOGIN_FAILURES_PER_ACCOUNT`: failed logins per account named before 429. Default 10/15m. */
   loginFailuresPerAccount: RateLimit | null;
   /** `LOGIN_FAILURES_PER_IP`: failed logins per client IP before 429. Default 100/15m. */
@@ -175,6 +179,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
     d1ReadReplicas: oneOf(env, "D1_READ_REPLICAS", ["on", "off"], "off") === "on",
     maxTokensPerUser: positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER),
     expiredTokenRetentionSeconds: duration(env, "EXPIRED_TOKEN_RETENTION", "7d"),
+    activityRetentionSeconds: duration(env, "ACTIVITY_RETENTION", "90d"),
+    newSignInEmail: oneOf(env, "NEW_SIGNIN_EMAIL", ["on", "off"], "on") === "on",
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
     mailRequestsPerAddress: rateLimit(env, "MAIL_REQUESTS_PER_ADDRESS", "5/1h"),

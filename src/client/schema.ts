@@ -377,6 +377,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's own account events, newest first (DRF cursor pagination, 20 a page) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An opaque cursor from a page's `next` or `previous` link; none for the newest page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of events, with links to the pages around it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ActivityPage"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Invalid cursor"}`: a cursor the service did not write */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login/": {
         parameters: {
             query?: never;
@@ -3946,6 +4039,52 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "id": "Vb7Qm2LxP0sT9kWe",
+         *       "kind": "login",
+         *       "created": "2026-12-01T10:00:01.000000Z",
+         *       "ip": "198.51.100.4",
+         *       "location": "Berlin, DE",
+         *       "user_agent": "MyApp/3 CFNetwork/1490 Darwin/23",
+         *       "client": "ios"
+         *     }
+         */
+        ActivityEvent: {
+            client: string | null;
+            created: string;
+            id: string;
+            ip: string | null;
+            /** @description `login` (a sign-in, also the one a registration makes), `login_failed` (a wrong password for this account), `logout`, `logout_all`, `session_revoked`, `password_changed`, `password_reset`, `email_verified`; more kinds may come */
+            kind: string;
+            /** @description "City, CC", "CC" or null */
+            location: string | null;
+            user_agent: string | null;
+        };
+        /**
+         * @example {
+         *       "next": "https://auth.example.com/auth/activity/?cursor=cD0xNzk2MTE5MjAxMDAwLlZiN1FtMkx4UDBzVDlrV2Umcj0w",
+         *       "previous": null,
+         *       "results": [
+         *         {
+         *           "id": "Vb7Qm2LxP0sT9kWe",
+         *           "kind": "login",
+         *           "created": "2026-12-01T10:00:01.000000Z",
+         *           "ip": "198.51.100.4",
+         *           "location": "Berlin, DE",
+         *           "user_agent": "MyApp/3 CFNetwork/1490 Darwin/23",
+         *           "client": "ios"
+         *         }
+         *       ]
+         *     }
+         */
+        ActivityPage: {
+            /** @description Absolute URL of the next (older) page, or null */
+            next: string | null;
+            /** @description Absolute URL of the previous (newer) page, or null */
+            previous: string | null;
+            results: components["schemas"]["ActivityEvent"][];
+        };
         /**
          * @example {
          *       "detail": "Authentication credentials were not provided."

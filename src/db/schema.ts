@@ -199,6 +199,36 @@ export const webauthnChallenges = sqliteTable(
   ],
 );
 
+/**
+ * The security activity log: one row per account event (sign-in, failed sign-in, sign-out, password change
+ * or reset, session revoked, e-mail verified), shown to its owner at `GET /auth/activity/` and purged after
+ * `ACTIVITY_RETENTION`. `id` is a public random identifier; where the event came from (`ip`, `user_agent`,
+ * `client`, `city`, `country`) is the request's. Never a key, code or password.
+ */
+export const activityEvents = sqliteTable(
+  "activity_events",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    createdMs: integer("created_ms").notNull(),
+    client: text("client"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    city: text("city"),
+    country: text("country"),
+  },
+  (table) => [
+    // A page of one user's events, newest first: (created, id) is the cursor's position.
+    index("activity_events_user_created_idx").on(table.userId, table.createdMs, table.id),
+    // The scheduled purge finds events past ACTIVITY_RETENTION by this without scanning the table.
+    index("activity_events_created_ms_idx").on(table.createdMs),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
 export type PasskeyRow = typeof passkeys.$inferSelect;
+export type ActivityRow = typeof activityEvents.$inferSelect;

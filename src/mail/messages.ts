@@ -4,8 +4,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
-  kind: "password_reset" | "email_verification" | "security_notice";
-  data: Record<string, string>;
+  kind: "password_reset" | "email_verification" | "security_notice" | "new_signin";
+  data: Record<string, string | null>;
 }
 
 /** Fills `{name}` placeholders with URL-encoded values. */
@@ -84,5 +84,33 @@ export function securityNoticeMessage(to: string, username: string, event: Secur
     ].join("\n"),
     kind: "security_notice",
     data: { event },
+  };
+}
+
+/** Where and when a sign-in happened, as the activity log records it (null where unknown). */
+export interface SignInDetails {
+  created: string;
+  ip: string | null;
+  location: string | null;
+  user_agent: string | null;
+  client: string | null;
+}
+
+/** "New sign-in": a sign-in from a device and place not seen before. It carries no link and no secret. */
+export function newSignInMessage(to: string, username: string, signIn: SignInDetails): MailMessage {
+  return {
+    to,
+    subject: "New sign-in to your account",
+    text: [
+      `Your account ${username} was just signed in to from a device or place it has not been signed in from before.`,
+      "",
+      `When: ${signIn.created}`,
+      `Where: ${signIn.location ?? "unknown location"} (IP ${signIn.ip ?? "unknown"})`,
+      `Device: ${signIn.user_agent ?? "unknown"} (client ${signIn.client ?? "unknown"})`,
+      "",
+      "If this was you, there is nothing to do. If it was not, change your password and sign out the devices you do not recognise.",
+    ].join("\n"),
+    kind: "new_signin",
+    data: { ...signIn },
   };
 }

@@ -9,6 +9,7 @@ import { canonicalEmail } from "../auth/identity";
 import { generateSecret } from "../auth/one-time-codes";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
+import { recordActivity } from "../http/activity";
 import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, parseFields, requireValid } from "../http/fields";
@@ -30,6 +31,7 @@ emailVerificationRoutes.post("/registration/verify-email", async (c) => {
   if (!verification || !(await confirmEmail(c.get("db"), verification.userId, verification.email))) {
     throw detailError(404, NOT_FOUND);
   }
+  recordActivity(c, "email_verified", verification.userId);
   return c.json({ detail: "ok" });
 });
 

@@ -14,6 +14,7 @@ import { hashPassword, needsRehash } from "../auth/password-hash";
 import type { AppEnv } from "../context";
 import type { UserRow } from "../db/schema";
 import { type FieldErrors, fieldErrors, nonFieldError } from "../errors";
+import { recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
 import { charField, parseFields, requireValid } from "../http/fields";
 import {
@@ -172,5 +173,6 @@ export async function issueLoginSession(
   ]);
   // The eviction, when there is one, is the third statement; it returns the digests it revoked.
   if (cap !== null) await c.get("sessionCache").forget(digestsOf(results[2] as { keyDigest: string }[]));
+  recordSignIn(c, user, issued.session);
   return tokenResponse(c, issued, user);
 }

@@ -6,6 +6,7 @@ import { hashPassword, isLegacyHash, needsRehash, verifyAgainstDummy, verifyPass
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
+import { recordActivity, recordActivityOfKey, recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
 import { loginBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
@@ -54,6 +55,7 @@ loginRoutes.post("/login", async (c) => {
   // A failure keeps its reservation: that is its count.
   if (!user || !passwordMatches || !user.isActive) {
     markAuth(c, "login_failed");
+    if (user) recordActivity(c, "login_failed", user.id);
     throw nonFieldError(BAD_CREDENTIALS);
   }
   // Said only to someone who proved the password, so it reveals nothing about the account; no failure either.
@@ -82,6 +84,7 @@ loginRoutes.post("/login", async (c) => {
   ]);
   // The eviction, when there is one, is the third statement; it returns the digests it revoked.
   if (cap !== null) await c.get("sessionCache").forget(digestsOf(results[2] as { keyDigest: string }[]));
+  recordSignIn(c, user, issued.session);
   markAuth(c, "login_ok", user.id);
   return tokenResponse(c, issued, user);
 });
@@ -94,6 +97,7 @@ loginRoutes.post("/logout", async (c) => {
     enforceCsrf(c, credential);
     if (isWellFormedKey(credential.key)) {
       const digest = keyDigest(credential.key);
+      await recordActivityOfKey(c, "logout", digest);
       await deleteSessionByDigest(c.get("db"), digest);
       await c.get("sessionCache").forget([digest]);
     }
@@ -106,6 +110,7 @@ loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
   const revoked = await deleteUserSessions(c.get("db"), c.get("session").user.id);
   await c.get("sessionCache").forgetUser(c.get("session").user.id, revoked);
+  recordActivity(c, "logout_all", c.get("session").user.id);
   clearAuthCookie(c);
   return c.body(null, 204);
 });

@@ -12,6 +12,7 @@ import { hashPassword, verifyPassword } from "../auth/password-hash";
 import { type PasswordContext, validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import { type FieldErrors, fieldErrors } from "../errors";
+import { recordActivity } from "../http/activity";
 import { runInBackground } from "../http/background";
 import { readData } from "../http/body";
 import { charField, emailField, orderErrors, parseFields, passwordField, requireValid } from "../http/fields";
@@ -55,6 +56,7 @@ passwordRoutes.post("/password/change", async (c) => {
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
   const revoked = await changePassword(c.get("db"), user.id, await hashPassword(password), session.sessionId);
   await c.get("sessionCache").forgetUser(user.id, revoked);
+  recordActivity(c, "password_changed", user.id);
   return c.json({ detail: "New password has been saved." });
 });
 
@@ -111,6 +113,7 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   );
   if (!revoked) throw fieldErrors({ token: [INVALID_VALUE] });
   await c.get("sessionCache").forgetUser(user.id, revoked);
+  recordActivity(c, "password_reset", user.id);
   return c.json({ detail: "Password has been reset with the new password." });
 });
 

@@ -16,6 +16,7 @@ import { validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import type { UserRow } from "../db/schema";
 import { fieldErrors, nonFieldError } from "../errors";
+import { recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
 import { charField, clientNameField, emailField, orderErrors, parseFields, passwordField } from "../http/fields";
 import { throttleRegistration } from "../http/throttle";
@@ -104,5 +105,6 @@ registrationRoutes.post("/registration", async (c) => {
     sendVerificationInBackground(c, { id: created.id, username: created.username, email: created.email });
   }
   if (!issued) return c.json({ detail: "Verification e-mail sent." }, 201);
+  recordSignIn(c, created, issued.session);
   return tokenResponse(c, issued, created, 201);
 });

@@ -1,6 +1,7 @@
 /** After a second factor changes: cached tokens of the user forgotten, and a security notice mailed. */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { recordActivity } from "../http/activity";
 import { runInBackground } from "../http/background";
 import { type SecurityEvent, securityNoticeMessage } from "../mail/messages";
 import type { AuthenticatedSession } from "../store/tokens";
@@ -17,6 +18,7 @@ export async function factorChanged(
   revoked: readonly string[],
 ): Promise<void> {
   await c.get("sessionCache").forgetUser(user.id, revoked);
+  recordActivity(c, "mfa_changed", user.id);
   const to = user.email;
   if (!to) return;
   runInBackground(c, "security notice", () => sendMail(c, securityNoticeMessage(to, user.username, event)));

@@ -8,6 +8,7 @@ import { absoluteExpiresAtMs, isoTimestamp, isSessionExpired } from "../auth/exp
 import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
+import { recordActivity } from "../http/activity";
 import { authenticate } from "../middleware/authenticate";
 import { deleteUserSession, listUserSessions } from "../store/tokens";
 import { clearAuthCookie } from "./session-token";
@@ -30,6 +31,7 @@ sessionRoutes.delete("/sessions/:id", async (c) => {
   const revoked = await deleteUserSession(c.get("db"), c.get("session").user.id, id);
   if (revoked.length === 0) throw detailError(404, NOT_FOUND);
   await c.get("sessionCache").forget(revoked);
+  recordActivity(c, "session_revoked", c.get("session").user.id);
   if (id === c.get("session").sessionId) clearAuthCookie(c);
   return c.body(null, 204);
 });

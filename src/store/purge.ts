@@ -85,6 +85,11 @@ export function purgeTasks(config: Config, nowMs: number, batchSize: number): Pu
       params: [nowMs, batchSize],
     },
     {
+      label: "activity events past ACTIVITY_RETENTION",
+      sql: boundedDelete("activity_events", "created_ms < ?"),
+      params: [nowMs - config.activityRetentionSeconds * 1000, batchSize],
+    },
+    {
       label: "stale throttle counters",
       sql: boundedDelete("throttle_counters", "window_start_ms < ?"),
       params: [nowMs - longestWindowMs, batchSize],

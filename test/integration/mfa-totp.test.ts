@@ -229,3 +229,26 @@ async function completeLogin(username: string, secret: string, clock: TestClock)
   if (second.status !== 200) throw new Error(`second step failed: ${second.status} ${await second.text()}`);
   return ((await second.json()) as { key: string }).key;
 }
+
+describe("the activity log", () => {
+  it("records every change of a second factor as mfa_changed, and the sign-in its second step completes", async () => {
+    const clock = new TestClock();
+    const options = mfaOptions(clock);
+    const { key, username } = await register({ clock });
+    const { secret } = await enrolTotp(key, options);
+    await call("/auth/mfa/recovery-codes/", json("POST", { password: PASSWORD }, tokenHeader(key)), options);
+    const first = (await (
+      await call("/auth/login/", json("POST", { username, password: PASSWORD }), options)
+    ).json()) as {
+      mfa_token: string;
+    };
+    const code = await totpCode(secret, clock.nowMs);
+    expect((await call("/auth/login/mfa/", json("POST", { mfa_token: first.mfa_token, code }), options)).status).toBe(
+      200,
+    );
+    const page = (await (await call("/auth/activity/", { headers: tokenHeader(key) }, options)).json()) as {
+      results: { kind: string }[];
+    };
+    expect(page.results.map((event) => event.kind)).toEqual(["login", "mfa_changed", "mfa_changed", "login"]);
+  });
+});

@@ -27,6 +27,16 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ REGISTRATIONS_PER_IP: "lots" })).toThrow(/REGISTRATIONS_PER_IP/);
   });
 
+  it("keeps activity for ACTIVITY_RETENTION (90 days by default) and mails new sign-ins unless NEW_SIGNIN_EMAIL is off", () => {
+    expect(parseConfig({}).activityRetentionSeconds).toBe(90 * 86_400);
+    expect(parseConfig({ ACTIVITY_RETENTION: "30d" }).activityRetentionSeconds).toBe(30 * 86_400);
+    expect(() => parseConfig({ ACTIVITY_RETENTION: "forever" })).toThrow(/ACTIVITY_RETENTION/);
+    expect(parseConfig({}).newSignInEmail).toBe(true);
+    expect(parseConfig({ NEW_SIGNIN_EMAIL: "on" }).newSignInEmail).toBe(true);
+    expect(parseConfig({ NEW_SIGNIN_EMAIL: "off" }).newSignInEmail).toBe(false);
+    expect(() => parseConfig({ NEW_SIGNIN_EMAIL: "no" })).toThrow(/NEW_SIGNIN_EMAIL must be one of on, off/);
+  });
+
   it("reads TOKEN_TTL in every documented form", () => {
     expect(parseConfig({ TOKEN_TTL: "3600" }).expiry.ttlSeconds).toBe(3600);
     expect(parseConfig({ TOKEN_TTL: "12h" }).expiry.ttlSeconds).toBe(43_200);
