@@ -237,6 +237,7 @@ describe("the activity log", () => {
     const { key, username } = await register({ clock });
     const { secret } = await enrolTotp(key, options);
     await call("/auth/mfa/recovery-codes/", json("POST", { password: PASSWORD }, tokenHeader(key)), options);
+    clock.advance(1_000);
     const first = (await (
       await call("/auth/login/", json("POST", { username, password: PASSWORD }), options)
     ).json()) as {
