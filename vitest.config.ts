@@ -23,6 +23,8 @@ export default defineConfig(async () => {
                   ENVIRONMENT: "production",
                   SERVICE_ORIGIN: "https://auth.example.com",
                 },
+                // A second local D1 standing in for a read replica that lags the primary (D1_READ_REPLICAS tests).
+                d1Databases: { REPLICA_DB: "replica" },
               },
             })),
           ],

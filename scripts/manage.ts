@@ -36,6 +36,8 @@ commands:
   deactivate <username>                                refuse every token of the user at once
   activate <username>                                  let the user (and unexpired tokens) back in
   revoke-tokens <username>                             sign every device of the user out
+  mfa-reset <username>                                 remove the user's second factors (TOTP, passkeys,
+                                                       recovery codes) and sign every device out
   import-django <dump.json>                            import users and tokens from Django's dumpdata (see README)
   gateway-key [--kid ID]                               print a new Ed25519 signing key (JWK) for the gateway
   purge-expired [--var NAME:VALUE ...]                 delete expired tokens, spent codes, stale counters
@@ -230,6 +232,26 @@ async function run(): Promise<void> {
         "SELECT changes() AS n",
       ]);
       console.log(`${countOf(revoked)} token(s) of "${user.username}" revoked.`);
+      return;
+    }
+    case "mfa-reset": {
+      // For a user locked out of their second factor, once their identity is checked some other way.
+      const user = findUser(requireUsername(args[0]));
+      const id = literal(user.id);
+      const results = execute(target, [
+        `DELETE FROM mfa_totp WHERE user_id = ${id}`,
+        `DELETE FROM passkeys WHERE user_id = ${id}`,
+        "SELECT changes() AS n",
+        `DELETE FROM mfa_recovery_codes WHERE user_id = ${id}`,
+        `DELETE FROM mfa_logins WHERE user_id = ${id}`,
+        `DELETE FROM webauthn_challenges WHERE user_id = ${id}`,
+        // The factors changed: every device signs in again, with the password alone.
+        `DELETE FROM tokens WHERE user_id = ${id}`,
+        "SELECT changes() AS n",
+      ]);
+      console.log(
+        `Second factors of "${user.username}" removed (TOTP, ${countOf(results[2])} passkey(s), recovery codes); ${countOf(results[7])} token(s) revoked.`,
+      );
       return;
     }
     case "purge-expired": {

@@ -4,11 +4,12 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError, loadConfig } from "./config";
+import { ISOLATE_MEMORY, type MemoryLayer } from "./cache/memory-layer";
+import { type Config, ConfigError, loadConfig } from "./config";
 import type { AppEnv, Clock } from "./context";
 import { AuthCore } from "./core/auth";
 import { backgroundTasks } from "./core/background";
-import { isolateSessionCache } from "./core/session-cache";
+import { EdgeSessionCache } from "./core/session-cache";
 import { NOT_FOUND, SERVER_ERROR, SERVICE_UNAVAILABLE, StoreUnavailableError } from "./errors";
 import { answerUnlistedMethods } from "./http/methods";
 import { createMailer, mailLinks } from "./mail/mailer";
@@ -17,10 +18,14 @@ import { checkHost } from "./middleware/host";
 import { logEvent, stackFrames } from "./observability/log";
 import { observeRequests, requestFields } from "./observability/middleware";
 import { accountRoutes } from "./routes/account";
+import { activityRoutes } from "./routes/activity";
 import { docsRoutes } from "./routes/docs";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { forwardToOrigin } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
+import { loginMfaRoutes } from "./routes/login-mfa";
+import { mfaRoutes } from "./routes/mfa";
+import { passkeyRoutes } from "./routes/passkeys";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
@@ -33,17 +38,31 @@ export interface AppOptions {
   clock?: Clock;
   /** Waits between mail delivery attempts. Defaults to 1 s then 4 s. */
   mailRetryDelaysMs?: readonly number[];
+  /** The isolate's layer of the session cache. Defaults to this isolate's; tests pass a fresh one to play another isolate. */
+  sessionMemory?: MemoryLayer;
 }
 
-export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = {}) {
+export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory = ISOLATE_MEMORY }: AppOptions = {}) {
   // strict: false — every path also answers without its trailing slash, as API.md requires.
   const app = new Hono<AppEnv>({ strict: false });
+  // One cache object per configuration (that is, per isolate and deploy), not one per request.
+  const sessionCaches = new WeakMap<Config, EdgeSessionCache>();
+  const sessionCacheFor = (config: Config) => {
+    let cache = sessionCaches.get(config);
+    if (!cache) {
+      // The data centre's cache, shared by every isolate there (a no-op on workers.dev and in previews).
+      cache = new EdgeSessionCache(config, sessionMemory, caches.default);
+      sessionCaches.set(config, cache);
+    }
+    return cache;
+  };
 
   // First, so that every answer, configuration errors included, is timed, logged and given its request id.
   app.use(observeRequests());
   app.use(async function requestContext(c, next) {
     c.set("now", clock());
-    c.set("config", loadConfig(c.env));
+    const config = loadConfig(c.env);
+    c.set("config", config);
     c.set("db", database(c.env.DB));
     await next();
   });
@@ -55,10 +74,13 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
       "auth",
       new AuthCore({
         db: c.get("db"),
+        d1: c.env.DB,
         config,
         nowMs: c.get("now"),
-        cache: isolateSessionCache(config.tokenCacheTtlMs),
+        // The core alone reads, fills and evicts it.
+        cache: sessionCacheFor(config),
         background: backgroundTasks((promise) => c.executionCtx.waitUntil(promise), c.get("requestId")),
+        waitUntil: (promise) => c.executionCtx.waitUntil(promise),
         mailer: createMailer(config, mailRetryDelaysMs),
         links: mailLinks(config, c.get("serviceOrigin")),
       }),
@@ -83,6 +105,10 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     userRoutes,
     passwordRoutes,
     sessionRoutes,
+    mfaRoutes,
+    loginMfaRoutes,
+    passkeyRoutes,
+    activityRoutes,
   ]) {
     auth.route("/", routes);
   }

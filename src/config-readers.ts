@@ -5,6 +5,7 @@
 import { parseDurationSeconds } from "./auth/duration";
 import { parseRateLimit, type RateLimit } from "./auth/rate-limit";
 import { parseSigningJwk, type SigningKey } from "./gateway/signing-key";
+import { parseEncryptionKey } from "./mfa/secret-box";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -179,4 +180,23 @@ export function origin(env: Vars, name: string): string | null {
     throw new ConfigError(`${name} must be a bare http(s) origin such as https://auth.example.com; got "${value}".`);
   }
   return url.origin;
+}
+
+/** A 256-bit key given as base64 or base64url (a secret such as `MFA_ENCRYPTION_KEY`); null when unset. */
+export function encryptionKey(env: Vars, name: string): Uint8Array | null {
+  const value = text(env, name);
+  if (value === undefined) return null;
+  const key = parseEncryptionKey(value);
+  if (!key) throw new ConfigError(`${name} must be 32 random bytes in base64 (openssl rand -base64 32).`);
+  return key;
+}
+
+/** A bare host name (`example.com`, no scheme, port or path), lower-cased; null when unset. */
+export function hostName(env: Vars, name: string): string | null {
+  const value = text(env, name)?.toLowerCase();
+  if (value === undefined) return null;
+  if (!/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(value)) {
+    throw new ConfigError(`${name} must be a host name such as example.com (no scheme, port or path); got "${value}".`);
+  }
+  return value;
 }

@@ -11,6 +11,8 @@ import {
   clientDurations,
   cookieName,
   duration,
+  encryptionKey,
+  hostName,
   httpUrl,
   linkTemplate,
   oneOf,
@@ -43,13 +45,25 @@ export interface Config {
    * `TOKEN_IDLE_TTL` (default off).
    */
   expiry: ExpiryPolicy;
-  /** `TOKEN_CACHE_TTL`: how long a validated token may be served from this isolate's memory. Default off. */
+  /**
+   * `TOKEN_CACHE_TTL`: how long a validated token may be served from a cache (the isolate's memory, then the
+   * data centre's Cache API) without reading D1. Default off.
+   */
   tokenCacheTtlMs: number | null;
+  /**
+   * `D1_READ_REPLICAS`: token checks read the nearest D1 read replica (Sessions API), and the primary only for a
+   * key the replica does not hold. Writes always go to the primary. Default off.
+   */
+  d1ReadReplicas: boolean;
   /** `MAX_TOKENS_PER_USER`: live tokens per user before logins evict the least recently used; null when `off`. Default 100. */
   maxTokensPerUser: number | null;
   /** `EXPIRED_TOKEN_RETENTION`: how long the purge keeps expired tokens (answering "Token has expired"). Default 7 days. */
   expiredTokenRetentionSeconds: number;
-  /** What the scheduled purge keeps: derived from the TTLs, `EXPIRED_TOKEN_RETENTION` and the throttle windows. */
+  /** `ACTIVITY_RETENTION`: how long the security activity log keeps an event. Default 90 days. */
+  activityRetentionSeconds: number;
+  /** `NEW_SIGNIN_EMAIL`: mail the user about a sign-in from a device and location not seen before. Default on. */
+  newSignInEmail: boolean;
+  /** What the scheduled purge keeps: derived from the TTLs, `EXPIRED_TOKEN_RETENTION`, `ACTIVITY_RETENTION` and the throttle windows. */
   purge: PurgePolicy;
   /** `LOGIN_FAILURES_PER_ACCOUNT`: failed logins per account named before 429. Default 10/15m. */
   loginFailuresPerAccount: RateLimit | null;
@@ -87,6 +101,17 @@ export interface Config {
   passwordResetUrl: string | null;
   /** `EMAIL_VERIFICATION_URL`: link template with `{key}`; null means the service's account page. */
   emailVerificationUrl: string | null;
+  /** Second factors and passkeys. */
+  mfa: MfaConfig;
+}
+
+export interface MfaConfig {
+  /** `MFA_ENCRYPTION_KEY` (secret): the AES-256 key sealing TOTP secrets; null means the development key, locally only. */
+  encryptionKey: Uint8Array | null;
+  /** `WEBAUTHN_RP_ID`: the passkeys' relying party id; null means the host the request came to. */
+  rpId: string | null;
+  /** `WEBAUTHN_RP_NAME`: the name authenticators show (and the TOTP issuer); null means the rp id. */
+  rpName: string | null;
 }
 
 /** Where the gateway forwards, when one is configured. */
@@ -153,8 +178,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
   };
   // Read in this order, so that of several invalid vars the same one is named as before.
   const tokenCacheTtlMs = millis(optionalDuration(env, "TOKEN_CACHE_TTL"));
+  const d1ReadReplicas = oneOf(env, "D1_READ_REPLICAS", ["on", "off"], "off") === "on";
   const maxTokensPerUser = positiveIntegerOrOff(env, "MAX_TOKENS_PER_USER", DEFAULT_MAX_TOKENS_PER_USER);
   const expiredTokenRetentionSeconds = duration(env, "EXPIRED_TOKEN_RETENTION", "7d");
+  const activityRetentionSeconds = duration(env, "ACTIVITY_RETENTION", "90d");
+  const newSignInEmail = oneOf(env, "NEW_SIGNIN_EMAIL", ["on", "off"], "on") === "on";
   const throttles = {
     loginFailuresPerAccount: rateLimit(env, "LOGIN_FAILURES_PER_ACCOUNT", "10/15m"),
     loginFailuresPerIp: rateLimit(env, "LOGIN_FAILURES_PER_IP", "100/15m"),
@@ -167,9 +195,17 @@ export function parseConfig(env: Record<string, unknown>): Config {
     development,
     expiry,
     tokenCacheTtlMs,
+    d1ReadReplicas,
     maxTokensPerUser,
     expiredTokenRetentionSeconds,
-    purge: { expiry, expiredTokenRetentionSeconds, longestThrottleWindowSeconds: Math.max(0, ...windows) },
+    activityRetentionSeconds,
+    newSignInEmail,
+    purge: {
+      expiry,
+      expiredTokenRetentionSeconds,
+      longestThrottleWindowSeconds: Math.max(0, ...windows),
+      activityRetentionSeconds,
+    },
     ...throttles,
     gateway: gateway(env),
     gatewayKeys: {
@@ -186,6 +222,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     mailWebhookUrl: httpUrl(env, "MAIL_WEBHOOK_URL"),
     passwordResetUrl: linkTemplate(env, "PASSWORD_RESET_URL", ["{uid}", "{token}"]),
     emailVerificationUrl: linkTemplate(env, "EMAIL_VERIFICATION_URL", ["{key}"]),
+    mfa: {
+      encryptionKey: encryptionKey(env, "MFA_ENCRYPTION_KEY"),
+      rpId: hostName(env, "WEBAUTHN_RP_ID"),
+      rpName: text(env, "WEBAUTHN_RP_NAME") ?? null,
+    },
   };
 }
 

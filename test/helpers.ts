@@ -5,6 +5,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../src/app";
+import type { MemoryLayer } from "../src/cache/memory-layer";
 
 export const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
 
@@ -23,11 +24,17 @@ export interface CallOptions {
   mailRetryDelaysMs?: number[];
   /** Vars and bindings layered over the test environment. */
   env?: Record<string, unknown>;
+  /** The session cache's isolate layer; a fresh one plays another isolate of the same data centre. */
+  sessionMemory?: MemoryLayer;
 }
 
 /** Sends a request to a fresh app instance and waits for its background work. */
 export async function call(path: string, init: RequestInit = {}, options: CallOptions = {}): Promise<Response> {
-  const app = createApp({ clock: options.clock?.read, mailRetryDelaysMs: options.mailRetryDelaysMs ?? [0, 0] });
+  const app = createApp({
+    clock: options.clock?.read,
+    mailRetryDelaysMs: options.mailRetryDelaysMs ?? [0, 0],
+    sessionMemory: options.sessionMemory,
+  });
   const ctx = createExecutionContext();
   const response = await app.request(
     new URL(path, "https://auth.example.com").toString(),

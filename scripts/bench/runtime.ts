@@ -28,15 +28,19 @@ export const SHARED_WORKER_OPTIONS = {
 /** A socket of the Worker's own on 127.0.0.1 (any free port): what `directUrl` answers. */
 const DIRECT_SOCKET = { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] };
 
-/** Miniflare (v4-shaped) options for the built Worker with `vars`. */
-export function appWorker(work: string, name: string, vars: Record<string, string>) {
+/**
+ * Miniflare (v4-shaped) options for the built Worker with `vars`; `entry` names another module of `dist` to run
+ * in front of it (one that imports `./index.js`).
+ */
+export function appWorker(work: string, name: string, vars: Record<string, string>, entry = "index.js") {
   const dist = join(work, "dist");
   // The entry first, then the WebAssembly modules it imports (the Argon2id engine), as wrangler uploads them.
   const wasm = readdirSync(dist).filter((file) => file.endsWith(".wasm"));
+  const scripts = entry === "index.js" ? [entry] : [entry, "index.js"];
   return {
     name,
     modules: [
-      { type: "ESModule" as const, path: join(dist, "index.js") },
+      ...scripts.map((file) => ({ type: "ESModule" as const, path: join(dist, file) })),
       ...wasm.map((file) => ({ type: "CompiledWasm" as const, path: join(dist, file) })),
     ],
     modulesRoot: dist,
@@ -47,12 +51,12 @@ export function appWorker(work: string, name: string, vars: Record<string, strin
 }
 
 /** Miniflare (v4-shaped) options for the two references every workload is compared with. */
-export function referenceWorker(selectDigest: string, sessionSql: string) {
+export function referenceWorker(selectDigest: string, sessionSql: string, originUrl = "") {
   return {
     name: "reference",
     modules: true,
     scriptPath: "scripts/bench/reference.js",
-    bindings: { SELECT_DIGEST: selectDigest, SESSION_SQL: sessionSql },
+    bindings: { SELECT_DIGEST: selectDigest, SESSION_SQL: sessionSql, ORIGIN_URL: originUrl },
     ...DIRECT_SOCKET,
     ...SHARED_WORKER_OPTIONS,
   };

@@ -165,6 +165,11 @@ ${field({ id: "profile-last-name", name: "last_name", label: "Last name", autoco
 <button type="button" class="btn btn-danger" data-action="sign-out-everywhere">Sign out everywhere</button>
 </div>
 </section>
+<section class="card" aria-labelledby="activity-title">
+<div class="section-head"><div><h2 id="activity-title" tabindex="-1">Recent activity</h2><p id="activity-summary">Sign-ins and changes to your account, newest first.</p></div></div>
+<ol id="activity" class="devices activity" aria-labelledby="activity-title"></ol>
+<div class="devices-actions" id="older-activity" hidden><button type="button" class="btn btn-secondary" data-action="older-activity">Show older activity</button></div>
+</section>
 <section class="card" aria-labelledby="password-title">
 <div class="section-head"><div><h2 id="password-title">Change password</h2><p>Your other devices will be signed out; this one stays signed in.</p></div></div>
 ${form(

@@ -141,6 +141,10 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 #form-password { max-width: 440px; }
 #form-profile { margin-top: 20px; max-width: 560px; }
 .name-fields { display: grid; grid-template-columns: 1fr 1fr; gap: 0 16px; }
+.activity-item { padding: 12px 16px; }
+.activity-item + .activity-item { border-top: 1px solid var(--border); }
+.activity-what { margin: 0; font-weight: 600; }
+.activity-item[data-kind="login_failed"] .activity-what { color: var(--danger); }
 .devices-actions { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 16px; }
 .empty { color: var(--muted); margin: 0; padding: 14px 16px; }
 .loading { text-align: center; color: var(--muted); padding: 40px 0; }

@@ -11,6 +11,8 @@ export interface PurgePolicy {
   expiredTokenRetentionSeconds: number;
   /** The longest throttle window configured: a counter whose window opened before it is stale. */
   longestThrottleWindowSeconds: number;
+  /** `ACTIVITY_RETENTION`: how long the security activity log keeps an event. */
+  activityRetentionSeconds: number;
 }
 
 /** One kind of row to delete, with its cutoff (ms since the epoch) and a label for logs and CLI output. */
@@ -19,6 +21,9 @@ export type PurgeStep = { label: string } & (
   | { rows: "idle tokens"; lastUsedBeforeMs: number }
   | { rows: "password resets"; expiredBeforeMs: number }
   | { rows: "email verifications"; expiredBeforeMs: number }
+  | { rows: "second steps of logins"; expiredBeforeMs: number }
+  | { rows: "webauthn challenges"; expiredBeforeMs: number }
+  | { rows: "activity events"; createdBeforeMs: number }
   | { rows: "throttle counters"; windowOpenedBeforeMs: number }
 );
 
@@ -65,6 +70,13 @@ export function purgePlan(policy: PurgePolicy, nowMs: number): PurgeStep[] {
   steps.push(
     { label: "spent or expired password reset codes", rows: "password resets", expiredBeforeMs: nowMs },
     { label: "expired e-mail verification keys", rows: "email verifications", expiredBeforeMs: nowMs },
+    { label: "expired second steps of logins (mfa_token)", rows: "second steps of logins", expiredBeforeMs: nowMs },
+    { label: "expired WebAuthn challenges", rows: "webauthn challenges", expiredBeforeMs: nowMs },
+    {
+      label: "activity events past ACTIVITY_RETENTION",
+      rows: "activity events",
+      createdBeforeMs: nowMs - policy.activityRetentionSeconds * 1000,
+    },
     {
       label: "stale throttle counters",
       rows: "throttle counters",

@@ -27,6 +27,8 @@ type JsonBody<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] ext
 
 export type User = Schemas["User"];
 export type Session = Schemas["Session"];
+export type ActivityEvent = Schemas["ActivityEvent"];
+export type ActivityPage = Schemas["ActivityPage"];
 export type Detail = Schemas["Detail"];
 export type FieldErrors = Schemas["FieldErrors"];
 export type TokenError = Schemas["TokenError"];
@@ -127,6 +129,14 @@ export function createAuthClient(options: AuthClientOptions) {
       delete: (id: string) =>
         settle(() => http.DELETE("/auth/sessions/{id}/", { params: { path: { id } } })).then(refused),
     },
+    activity: {
+      /**
+       * GET activity/: a page of the user's own account events, newest first (20 a page). Pass a page's `next`
+       * or `previous` link (or just its `cursor`) for the pages around it.
+       */
+      list: (page?: string | null) =>
+        settle(() => http.GET("/auth/activity/", { params: { query: { cursor: cursorOf(page) } } })).then(refused),
+    },
     user: {
       get: () => settle(() => http.GET("/auth/user/")).then(refused),
       /** PUT user/: `username` required, names optional; `pk` and `email` are read-only. */
@@ -159,6 +169,13 @@ export function createAuthClient(options: AuthClientOptions) {
 }
 
 export type AuthClient = ReturnType<typeof createAuthClient>;
+
+/** The `cursor` of a page link (`https://.../auth/activity/?cursor=...`), or the cursor itself; none: undefined. */
+function cursorOf(page: string | null | undefined): string | undefined {
+  if (!page) return undefined;
+  if (!page.includes("?")) return page;
+  return new URLSearchParams(page.slice(page.indexOf("?") + 1)).get("cursor") ?? undefined;
+}
 
 function tokenHeader(store: TokenStore): Middleware {
   return {

@@ -377,6 +377,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's own account events, newest first (DRF cursor pagination, 20 a page) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An opaque cursor from a page's `next` or `previous` link; none for the newest page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of events, with links to the pages around it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ActivityPage"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Invalid cursor"}`: a cursor the service did not write */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login/": {
         parameters: {
             query?: never;
@@ -438,13 +531,13 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Signed in */
+                /** @description Signed in, or (with a second factor active) `mfa_required` and no key */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LoginResponse"];
+                        "application/json": components["schemas"]["LoginResponse"] | components["schemas"]["MfaRequired"];
                     };
                 };
                 /** @description Validation failed (DRF field errors) */
@@ -494,6 +587,303 @@ export interface paths {
                 };
                 /** @description Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After` */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/mfa/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of a login: the mfa_token with a TOTP code, a recovery code or a passkey assertion */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2",
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "application/json": {
+                        code?: string;
+                        mfa_token: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        webauthn?: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2",
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        code?: string;
+                        mfa_token: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        webauthn?: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2",
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        code?: string;
+                        mfa_token: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        webauthn?: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoginResponse"];
+                    };
+                };
+                /** @description `{"code":["Invalid code."]}`, `{"webauthn":[...]}` or `{"mfa_token":["Invalid value"]}` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/mfa/webauthn/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request options for answering a login's second step with a passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2"
+                     *     }
+                     */
+                    "application/json": {
+                        mfa_token: string;
+                    };
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        mfa_token: string;
+                    };
+                    /**
+                     * @example {
+                     *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        mfa_token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description PublicKeyCredentialRequestOptionsJSON (the user's passkeys) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebAuthnOptions"];
+                    };
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -615,6 +1005,1461 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which second factors the user has */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Factors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaStatus"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new set of recovery codes (the old ones stop working); every other device is signed out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "application/json": {
+                        password: string;
+                    };
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        password: string;
+                    };
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Ten recovery codes, shown once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start TOTP enrolment: a new secret, pending until confirmed (replaces a pending one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The secret, shown once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TotpEnrolment"];
+                    };
+                };
+                /** @description `{"non_field_errors":["TOTP is already active."]}` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        /** Disable TOTP with the password or a current code; every other device is signed out */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "application/json": {
+                        code?: string;
+                        password?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        code?: string;
+                        password?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        code?: string;
+                        password?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Disabled */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description TOTP is not active */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate TOTP with a current code; every other device is signed out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "application/json": {
+                        code: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        code: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "287082"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Ten recovery codes, shown once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
+                };
+                /** @description `{"code":["Invalid code."]}`, or nothing pending */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's passkeys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Passkey"][];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a passkey from navigator.credentials.create(); every other device is signed out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwi...",
+                     *           "attestationObject": "o2NmbXRkbm9uZWdh...",
+                     *           "transports": [
+                     *             "internal"
+                     *           ]
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       },
+                     *       "name": "Laptop"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        name?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwi...",
+                     *           "attestationObject": "o2NmbXRkbm9uZWdh...",
+                     *           "transports": [
+                     *             "internal"
+                     *           ]
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       },
+                     *       "name": "Laptop"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        name?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwi...",
+                     *           "attestationObject": "o2NmbXRkbm9uZWdh...",
+                     *           "transports": [
+                     *             "internal"
+                     *           ]
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       },
+                     *       "name": "Laptop"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The passkey */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Passkey"];
+                    };
+                };
+                /** @description `{"credential":["The passkey could not be verified."]}` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a passkey; every other device is signed out */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Not one of the user's passkeys */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a passkey */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Phone"
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                    };
+                    /**
+                     * @example {
+                     *       "name": "Phone"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        name: string;
+                    };
+                    /**
+                     * @example {
+                     *       "name": "Phone"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The passkey */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Passkey"];
+                    };
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Not one of the user's passkeys */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/auth/passkeys/login/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Passwordless sign-in with a passkey (no second step) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "h7Kq2mX9pL4vT8nB3cZ6wR1yD5fG0jS2",
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Iiwi...",
+                     *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                     *           "signature": "MEUCIQD...",
+                     *           "userHandle": "Zm9vYmFy"
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        challenge_id: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "challenge_id": "h7Kq2mX9pL4vT8nB3cZ6wR1yD5fG0jS2",
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Iiwi...",
+                     *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                     *           "signature": "MEUCIQD...",
+                     *           "userHandle": "Zm9vYmFy"
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       }
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        challenge_id: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "challenge_id": "h7Kq2mX9pL4vT8nB3cZ6wR1yD5fG0jS2",
+                     *       "credential": {
+                     *         "id": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "rawId": "mM1dUy8yHxkR9L2kUXAZ2w0G1Ux9Qh0t6PBCwvW6KEE",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Iiwi...",
+                     *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                     *           "signature": "MEUCIQD...",
+                     *           "userHandle": "Zm9vYmFy"
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       }
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        challenge_id: string;
+                        /** @description The PublicKeyCredential as JSON (WebAuthn Level 3 toJSON(), or @simplewebauthn/browser's output) */
+                        credential: {
+                            authenticatorAttachment?: string;
+                            clientExtensionResults?: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            rawId: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoginResponse"];
+                    };
+                };
+                /** @description `{"non_field_errors":["Unable to log in with provided credentials."]}` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Throttled: `Request was throttled. Expected available in N seconds.` with `Retry-After` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/login/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a passwordless sign-in: request options for a discoverable passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `challenge_id` and the options */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyLoginOptions"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/register/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creation options for a new passkey (the challenge is single use, 5 minutes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PublicKeyCredentialCreationOptionsJSON */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebAuthnOptions"];
+                    };
                 };
                 /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
                 401: {
@@ -2196,6 +4041,52 @@ export interface components {
     schemas: {
         /**
          * @example {
+         *       "id": "Vb7Qm2LxP0sT9kWe",
+         *       "kind": "login",
+         *       "created": "2026-12-01T10:00:01.000000Z",
+         *       "ip": "198.51.100.4",
+         *       "location": "Berlin, DE",
+         *       "user_agent": "MyApp/3 CFNetwork/1490 Darwin/23",
+         *       "client": "ios"
+         *     }
+         */
+        ActivityEvent: {
+            client: string | null;
+            created: string;
+            id: string;
+            ip: string | null;
+            /** @description `login` (a sign-in, also the one a registration makes), `login_failed` (a wrong password for this account), `logout`, `logout_all`, `session_revoked`, `password_changed`, `password_reset`, `email_verified`; more kinds may come */
+            kind: string;
+            /** @description "City, CC", "CC" or null */
+            location: string | null;
+            user_agent: string | null;
+        };
+        /**
+         * @example {
+         *       "next": "https://auth.example.com/auth/activity/?cursor=cD0xNzk2MTE5MjAxMDAwLlZiN1FtMkx4UDBzVDlrV2Umcj0w",
+         *       "previous": null,
+         *       "results": [
+         *         {
+         *           "id": "Vb7Qm2LxP0sT9kWe",
+         *           "kind": "login",
+         *           "created": "2026-12-01T10:00:01.000000Z",
+         *           "ip": "198.51.100.4",
+         *           "location": "Berlin, DE",
+         *           "user_agent": "MyApp/3 CFNetwork/1490 Darwin/23",
+         *           "client": "ios"
+         *         }
+         *       ]
+         *     }
+         */
+        ActivityPage: {
+            /** @description Absolute URL of the next (older) page, or null */
+            next: string | null;
+            /** @description Absolute URL of the previous (newer) page, or null */
+            previous: string | null;
+            results: components["schemas"]["ActivityEvent"][];
+        };
+        /**
+         * @example {
          *       "detail": "Authentication credentials were not provided."
          *     }
          */
@@ -2254,6 +4145,85 @@ export interface components {
         };
         /**
          * @example {
+         *       "mfa_required": true,
+         *       "mfa_token": "Q8sT2vX5yZ1aB4cD7eF0gH3iJ6kL9mN2",
+         *       "methods": [
+         *         "totp",
+         *         "recovery_code"
+         *       ]
+         *     }
+         */
+        MfaRequired: {
+            methods: ("totp" | "webauthn" | "recovery_code")[];
+            /** @enum {boolean} */
+            mfa_required: true;
+            /** @description Single use, 5 minutes: send it to `login/mfa/` */
+            mfa_token: string;
+        };
+        /**
+         * @example {
+         *       "totp": true,
+         *       "passkeys": 1,
+         *       "recovery_codes_left": 10
+         *     }
+         */
+        MfaStatus: {
+            passkeys: number;
+            recovery_codes_left: number;
+            totp: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "pK4x9QmT2vL7nB3c",
+         *       "name": "Laptop",
+         *       "created": "2026-12-01T10:00:00.000000Z",
+         *       "last_used": null
+         *     }
+         */
+        Passkey: {
+            created: string;
+            id: string;
+            last_used: string | null;
+            name: string;
+        };
+        /**
+         * @example {
+         *       "challenge_id": "h7Kq2mX9pL4vT8nB3cZ6wR1yD5fG0jS2",
+         *       "options": {
+         *         "challenge": "Uuw2RDkb93Vlt_zUwEJxki1OGEgN1p6T6CQ35NxVD0s",
+         *         "rpId": "auth.example.com",
+         *         "allowCredentials": [],
+         *         "userVerification": "required",
+         *         "timeout": 300000
+         *       }
+         *     }
+         */
+        PasskeyLoginOptions: {
+            challenge_id: string;
+            options: components["schemas"]["WebAuthnOptions"];
+        };
+        /**
+         * @example {
+         *       "recovery_codes": [
+         *         "m3kq-7zta-p2xe-vb4d",
+         *         "c6wn-hq2r-y7ud-s5fa",
+         *         "t4pj-ke6x-w2mb-n7qc",
+         *         "a5vr-g3dz-q6ny-h2lt",
+         *         "x7cm-b4sf-j5ke-r3wo",
+         *         "d2yh-n6tq-v4ga-m7pz",
+         *         "k5ub-w3xr-c6ej-f2sd",
+         *         "p7qa-l4mv-z2nh-y5tk",
+         *         "e3gw-s6bc-h7xq-u4rj",
+         *         "n2df-y5kp-a3tz-w6mv"
+         *       ]
+         *     }
+         */
+        RecoveryCodes: {
+            /** @description Ten single-use codes, shown once */
+            recovery_codes: string[];
+        };
+        /**
+         * @example {
          *       "id": "4kT0pQ2aX9mWcE1z",
          *       "created": "2026-12-01T10:00:01.000000Z",
          *       "last_used": "2026-12-01T10:30:00.000000Z",
@@ -2291,6 +4261,18 @@ export interface components {
         };
         /**
          * @example {
+         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+         *       "otpauth_url": "otpauth://totp/auth.example.com:ada?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=auth.example.com&algorithm=SHA1&digits=6&period=30"
+         *     }
+         */
+        TotpEnrolment: {
+            /** @description The same secret as an `otpauth://totp/` URL, for a QR code */
+            otpauth_url: string;
+            /** @description Base32; shown once, for typing into an authenticator app */
+            secret: string;
+        };
+        /**
+         * @example {
          *       "pk": 42,
          *       "username": "ada",
          *       "email": "ada@example.com",
@@ -2305,6 +4287,21 @@ export interface components {
             last_name: string;
             pk: number;
             username: string;
+        };
+        /**
+         * @description PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3), for PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON or @simplewebauthn/browser
+         * @example {
+         *       "challenge": "Uuw2RDkb93Vlt_zUwEJxki1OGEgN1p6T6CQ35NxVD0s",
+         *       "rpId": "auth.example.com",
+         *       "allowCredentials": [],
+         *       "userVerification": "required",
+         *       "timeout": 300000
+         *     }
+         */
+        WebAuthnOptions: {
+            challenge: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

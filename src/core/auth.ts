@@ -20,6 +20,7 @@ import {
   deleteUserSessions,
   evictLeastRecentlyUsed,
   findSessionByDigest,
+  findSessionNearby,
   insertSession,
   insertSessionForUsername,
   listUserSessions,
@@ -34,11 +35,15 @@ import { type LoginReservation, Throttles } from "./throttle";
 
 export interface AuthCoreDeps {
   db: Database;
+  /** The D1 binding itself, for `D1_READ_REPLICAS` (its Sessions API); without it token checks read `db`. */
+  d1?: D1Database;
   config: Config;
   /** The request's clock reading (ms since the epoch): every expiry and window is measured against it. */
   nowMs: number;
   cache: SessionCache;
   background: BackgroundTasks;
+  /** Keeps the Worker alive for a promise (the cache's slower layers); without it the core awaits the promise. */
+  waitUntil?: (promise: Promise<unknown>) => void;
   mailer: Mailer;
   links: MailLinks;
 }
@@ -62,9 +67,15 @@ type CreatedAccount = { user: UserRow; issued: IssuedSession | null } | { taken:
 
 export class AuthCore {
   readonly throttle: Throttles;
+  /** The request's runner for work after the response (activity records, notices). */
+  readonly background: BackgroundTasks;
+  /** The configured mail transport (call from background work). */
+  readonly mailer: Mailer;
 
   constructor(private readonly deps: AuthCoreDeps) {
     this.throttle = new Throttles(deps.db, deps.config, deps.nowMs);
+    this.background = deps.background;
+    this.mailer = deps.mailer;
   }
 
   /**
@@ -79,11 +90,17 @@ export class AuthCore {
     const cached = await cache.get(digest, nowMs);
     // A cached session is only trusted while it is still valid; any doubt goes to D1.
     if (cached && !isSessionExpired(config.expiry, cached, nowMs)) return this.accept(cached);
-    const session = await findSessionByDigest(db, digest);
+    const { d1, waitUntil } = this.deps;
+    const session = await (config.d1ReadReplicas && d1
+      ? findSessionNearby(d1, digest)
+      : findSessionByDigest(db, digest));
     if (!session) return { outcome: "invalid" };
     if (!session.user.isActive) return { outcome: "inactive" };
     if (isSessionExpired(config.expiry, session, nowMs)) return { outcome: "expired" };
-    await cache.put(digest, session, nowMs);
+    // The isolate's layer is filled at once; the data centre's write finishes after the response.
+    const stored = cache.put(digest, session, nowMs);
+    if (waitUntil) waitUntil(stored);
+    else await stored;
     return this.accept(session);
   }
 
@@ -199,6 +216,14 @@ export class AuthCore {
     if (digests === null) return false;
     await this.deps.cache.forgetUser(userId, digests);
     return true;
+  }
+
+  /**
+   * Drops from the session cache the tokens of `userId` a store batch has just revoked (a second factor added
+   * or removed revokes the user's other tokens with the factor's own rows): `digests` were read just before.
+   */
+  async forgetRevoked(userId: number, digests: readonly string[]): Promise<void> {
+    await this.deps.cache.forgetUser(userId, digests);
   }
 
   /**

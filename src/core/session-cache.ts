@@ -1,22 +1,31 @@
 /**
- * The opt-in edge cache (`TOKEN_CACHE_TTL`): validated sessions kept in this isolate's memory so repeated
- * requests with the same token skip D1. An entry is used for at most `TOKEN_CACHE_TTL` after it was read
- * from D1, and expiry is still checked on every request, so a token never outlives its own expiry here.
- * Revocations made through this isolate (logout, log out everywhere, session delete, password change or
- * reset) drop the entries at once; revocations elsewhere (other isolates, the CLI) take effect within
- * `TOKEN_CACHE_TTL`. Only positive answers are cached: unknown, inactive or expired tokens always go to D1.
+ * The optional session cache (`TOKEN_CACHE_TTL`), in two layers: this isolate's memory, then the data
+ * centre's Cache API (`caches.default`), which every isolate of the Worker in that data centre shares. Only
+ * sessions that D1 has just validated are stored (never an unknown, inactive or expired answer), and a hit is
+ * trusted only while its D1 read is no older than `TOKEN_CACHE_TTL` and the token has not expired by the
+ * current policy and clock: the cache can never grant more than D1 would have at the time of the read.
+ *
+ * Revocations made here drop the tokens from both layers before the response; other data centres (and
+ * revocations that bypass the service, such as the CLI) catch up within `TOKEN_CACHE_TTL`. A request that
+ * read D1 just before a concurrent revocation may store its copy just after the purge; that copy too lives no
+ * longer than `TOKEN_CACHE_TTL`.
  *
  * The auth core (./auth.ts) is the only caller: it reads and fills the cache and evicts from it whenever it
- * revokes. It sees the cache through `SessionCache`, so a further layer (the data centre's Cache API, keyed
- * by digest) can stand behind the same four methods.
+ * revokes, through the `SessionCache` interface (tests stand a recording cache behind the same four methods).
  */
+import { type ExpiryPolicy, isSessionExpired, sessionExpiresAtMs } from "../auth/expiry";
+import { decodeEntry, encodeEntry, isFresh, sharedKey, sharedMaxAgeSeconds } from "../cache/cache-entry";
+import type { MemoryLayer } from "../cache/memory-layer";
 import type { AuthenticatedSession } from "../store/tokens";
 
 /** What the auth core needs of a session cache; every layer is keyed by the token's digest. */
 export interface SessionCache {
   /** The session cached for `digest`, if it is still fresh at `nowMs` (ms since the epoch). */
   get(digest: string, nowMs: number): Promise<AuthenticatedSession | undefined>;
-  /** Keeps a session just read from D1 (at `nowMs`). */
+  /**
+   * Keeps a session just read from D1 (at `nowMs`): in this isolate at once, in the slower layers by the
+   * returned promise (for `waitUntil`; it never rejects).
+   */
   put(digest: string, session: AuthenticatedSession, nowMs: number): Promise<void>;
   /** Forgets these tokens (revoked). */
   forget(digests: readonly string[]): Promise<void>;
@@ -27,51 +36,99 @@ export interface SessionCache {
   forgetUser(userId: number, digests: readonly string[]): Promise<void>;
 }
 
-/** Bounds the memory one isolate spends on the cache (a Worker isolate has 128 MB). */
-const MAX_ENTRIES = 10_000;
-
-interface Entry {
-  session: AuthenticatedSession;
-  readAtMs: number;
+export interface SessionCacheSettings {
+  /** `TOKEN_CACHE_TTL` in ms; null turns the cache off (every method then does nothing). */
+  tokenCacheTtlMs: number | null;
+  expiry: ExpiryPolicy;
 }
 
-/** Shared by every request of the isolate: that is the point of it. */
-const entries = new Map<string, Entry>();
+/** The two layers behind `SessionCache`; with `TOKEN_CACHE_TTL` off every method does nothing. */
+export class EdgeSessionCache implements SessionCache {
+  readonly #ttlMs: number | null;
+  readonly #expiry: ExpiryPolicy;
+  readonly #memory: MemoryLayer;
+  readonly #shared: Cache | null;
 
-/**
- * The isolate's cache with entries trusted for `ttlMs` (null: `TOKEN_CACHE_TTL` is off, nothing is read or
- * kept). Forgetting works either way: entries kept under another configuration must not outlive a revocation.
- */
-export function isolateSessionCache(ttlMs: number | null): SessionCache {
-  return {
-    async get(digest, nowMs) {
-      if (ttlMs === null) return undefined;
-      const entry = entries.get(digest);
-      if (!entry) return undefined;
-      if (nowMs - entry.readAtMs > ttlMs || nowMs < entry.readAtMs) {
-        entries.delete(digest);
-        return undefined;
-      }
-      return entry.session;
-    },
-    async put(digest, session, nowMs) {
-      if (ttlMs === null) return;
-      if (entries.size >= MAX_ENTRIES && !entries.has(digest)) {
-        // Maps iterate in insertion order: drop the oldest read.
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-      entries.set(digest, { session, readAtMs: nowMs });
-    },
-    async forget(digests) {
-      for (const digest of digests) entries.delete(digest);
-    },
-    async forgetUser(userId, digests) {
-      for (const digest of digests) entries.delete(digest);
-      // Also what D1 no longer listed (a row deleted elsewhere meanwhile) but this isolate still holds.
-      for (const [digest, entry] of entries) {
-        if (entry.session.user.id === userId) entries.delete(digest);
-      }
-    },
-  };
+  /** `shared` is the data centre's cache; null where there is none (the isolate's layer still works). */
+  constructor(settings: SessionCacheSettings, memory: MemoryLayer, shared: Cache | null) {
+    this.#ttlMs = settings.tokenCacheTtlMs;
+    this.#expiry = settings.expiry;
+    this.#memory = memory;
+    this.#shared = shared;
+  }
+
+  /** The still-valid cached session for the key `digest`: from this isolate, else from the data centre. */
+  async get(digest: string, nowMs: number): Promise<AuthenticatedSession | undefined> {
+    if (this.#ttlMs === null) return undefined;
+    const local = this.#memory.get(digest);
+    if (local && this.#usable(local.session, local.readAtMs, nowMs)) return local.session;
+    if (!this.#shared) return undefined;
+    let text: string | undefined;
+    try {
+      text = await (await this.#shared.match(sharedKey(digest)))?.text();
+    } catch (error) {
+      // A cache that cannot answer is a miss: D1 decides.
+      console.error(`[session cache] read failed: ${describe(error)}`);
+      return undefined;
+    }
+    const entry = text === undefined ? undefined : decodeEntry(text);
+    if (!entry || !this.#usable(entry.session, entry.readAtMs, nowMs)) return undefined;
+    // Kept with its original read time: a copy passed between layers never restarts the TTL.
+    this.#memory.set(digest, entry);
+    return entry.session;
+  }
+
+  /**
+   * Keeps a session D1 validated at `nowMs`: in this isolate at once, and in the data centre by the returned
+   * promise (for `waitUntil`; it never rejects), for min(TOKEN_CACHE_TTL, time to the token's expiry).
+   */
+  put(digest: string, session: AuthenticatedSession, nowMs: number): Promise<void> {
+    if (this.#ttlMs === null) return Promise.resolve();
+    const entry = { session, readAtMs: nowMs };
+    this.#memory.set(digest, entry);
+    const maxAge = sharedMaxAgeSeconds(nowMs, this.#ttlMs, sessionExpiresAtMs(this.#expiry, session), nowMs);
+    if (!this.#shared || maxAge < 1) return Promise.resolve();
+    const response = new Response(encodeEntry(entry), {
+      headers: { "content-type": "application/json", "cache-control": `max-age=${maxAge}` },
+    });
+    return this.#shared
+      .put(sharedKey(digest), response)
+      .catch((error: unknown) => console.error(`[session cache] write failed: ${describe(error)}`));
+  }
+
+  /** Drops the tokens with these digests from both layers (logout, one session revoked). */
+  async forget(digests: readonly string[]): Promise<void> {
+    if (this.#ttlMs === null) return;
+    for (const digest of digests) this.#memory.delete(digest);
+    await this.#purgeShared(digests);
+  }
+
+  /**
+   * Drops every cached token of a user: all of them in this isolate, and those with `digests` (read from D1 by
+   * the revoking statement itself) in the data centre, which cannot be searched by user.
+   */
+  async forgetUser(userId: number, digests: readonly string[]): Promise<void> {
+    if (this.#ttlMs === null) return;
+    this.#memory.deleteUser(userId);
+    await this.#purgeShared(digests);
+  }
+
+  #usable(session: AuthenticatedSession, readAtMs: number, nowMs: number): boolean {
+    return isFresh(readAtMs, this.#ttlMs ?? 0, nowMs) && !isSessionExpired(this.#expiry, session, nowMs);
+  }
+
+  async #purgeShared(digests: readonly string[]): Promise<void> {
+    const shared = this.#shared;
+    if (!shared || digests.length === 0) return;
+    const results = await Promise.allSettled(digests.map((digest) => shared.delete(sharedKey(digest))));
+    const failed = results.filter((result) => result.status === "rejected");
+    // The tokens are gone from D1 already; a copy that could not be purged lapses within TOKEN_CACHE_TTL.
+    if (failed.length > 0) {
+      console.error(`[session cache] purge failed for ${failed.length} of ${digests.length} entries`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -58,17 +58,20 @@ export class Throttles {
    * and of `ip`, before any password is checked, so that concurrent attempts cannot all pass a check made
    * before the first of them is counted. An account on a legacy hash (`onLegacyHash`) has a smaller budget in
    * the same window: each guess costs far more CPU. A reservation that ends in a wrong password simply stays:
-   * it was the failure.
+   * it was the failure. `account` null (a passkey nobody owns) counts against the IP alone.
    */
   async reserveLogin(
-    account: string,
+    account: string | null,
     onLegacyHash: boolean,
     ip: string | undefined,
   ): Promise<LoginReservation | Throttled> {
     const perAccount = this.rules.loginFailuresPerAccount;
     const result = await this.reserve(
       buckets([
-        [`login:account:${account}`, perAccount && onLegacyHash ? legacyHashRule(perAccount) : perAccount],
+        [
+          account === null ? null : `login:account:${account}`,
+          perAccount && onLegacyHash ? legacyHashRule(perAccount) : perAccount,
+        ],
         [ipKey("login", ip), this.rules.loginFailuresPerIp],
       ]),
     );

@@ -65,6 +65,8 @@ interface ForwardOptions {
   /** The authenticated identity, or null for a public path. */
   identity: Identity | null;
   clientIp: string | undefined;
+  /** Aborts the origin call (the gateway's timeout), set here so the request is built once. */
+  signal?: AbortSignal;
 }
 
 /** The request to send to the origin. */
@@ -104,6 +106,7 @@ export function upstreamRequest(request: Request, options: ForwardOptions): Requ
     headers,
     body: hasBody ? request.body : null,
     redirect: "manual",
+    signal: options.signal ?? null,
   });
 }
 

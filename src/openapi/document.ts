@@ -8,7 +8,10 @@ import { loginFields } from "../routes/login";
 import { passwordChangeFields, passwordResetConfirmFields, passwordResetFields } from "../routes/password";
 import { registrationFields } from "../routes/registration";
 import { userFields } from "../routes/user";
+import { MFA_ENDPOINTS } from "./mfa-endpoints";
+import { MfaRequiredSchema } from "./mfa-schemas";
 import {
+  ActivityPageSchema,
   DetailSchema,
   FieldErrorsSchema,
   JwksSchema,
@@ -21,13 +24,15 @@ import {
 type Schema = z.ZodType;
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
-interface Endpoint {
+export interface Endpoint {
   method: Method;
   path: string;
   summary: string;
   /** Needs a token (header or cookie). */
   auth: boolean;
   body?: { schema: Schema; example: Record<string, unknown> };
+  /** Query parameters, all optional strings. */
+  query?: Record<string, string>;
   responses: Record<number, { description: string; schema?: Schema; html?: boolean }>;
 }
 
@@ -91,7 +96,10 @@ export const ENDPOINTS: Endpoint[] = [
     auth: false,
     body: { schema: loginFields, example: { username: "ada", password: PASSWORD_EXAMPLE, client: "ios" } },
     responses: {
-      200: { description: "Signed in", schema: LoginResponseSchema },
+      200: {
+        description: "Signed in, or (with a second factor active) `mfa_required` and no key",
+        schema: z.union([LoginResponseSchema, MfaRequiredSchema]),
+      },
       400: fieldErrors,
       403: loginCsrf,
       429: throttled,
@@ -187,6 +195,17 @@ export const ENDPOINTS: Endpoint[] = [
   },
   {
     method: "get",
+    path: "/auth/activity/",
+    summary: "The user's own account events, newest first (DRF cursor pagination, 20 a page)",
+    auth: true,
+    query: { cursor: "An opaque cursor from a page's `next` or `previous` link; none for the newest page" },
+    responses: {
+      200: { description: "A page of events, with links to the pages around it", schema: ActivityPageSchema },
+      404: detail('`{"detail":"Invalid cursor"}`: a cursor the service did not write'),
+    },
+  },
+  {
+    method: "get",
     path: "/.well-known/jwks.json",
     summary: "Public keys verifying the gateway's X-Auth-Assertion",
     auth: false,
@@ -199,6 +218,7 @@ export const ENDPOINTS: Endpoint[] = [
     auth: false,
     responses: { 200: { description: "OpenAPI 3.1" } },
   },
+  ...MFA_ENDPOINTS,
   page("Interactive API documentation", "/docs"),
   {
     method: "get",
@@ -250,6 +270,15 @@ function pathParams(path: string) {
   return names.length ? z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) : undefined;
 }
 
+/** Optional string query parameters with their descriptions. */
+function queryParams(query: Record<string, string>) {
+  return z.object(
+    Object.fromEntries(
+      Object.entries(query).map(([name, description]) => [name, z.string().optional().describe(description)]),
+    ),
+  );
+}
+
 let document: ReturnType<OpenAPIHono["getOpenAPI31Document"]> | undefined;
 
 export function openApiDocument() {
@@ -294,6 +323,7 @@ export function openApiDocument() {
       security: endpoint.auth ? [{ Token: [] }, { Cookie: [] }] : [],
       request: {
         ...(params ? { params } : {}),
+        ...(endpoint.query ? { query: queryParams(endpoint.query) } : {}),
         ...(endpoint.body
           ? {
               body: {

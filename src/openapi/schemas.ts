@@ -55,6 +55,56 @@ export const SessionSchema = z
     },
   });
 
+export const ActivityEventSchema = z
+  .object({
+    id: z.string(),
+    kind: z
+      .string()
+      .describe(
+        "`login` (a sign-in, also the one a registration makes), `login_failed` (a wrong password for this account), `logout`, `logout_all`, `session_revoked`, `password_changed`, `password_reset`, `email_verified`; more kinds may come",
+      ),
+    created: z.string(),
+    ip: z.string().nullable(),
+    location: z.string().nullable().describe('"City, CC", "CC" or null'),
+    user_agent: z.string().nullable(),
+    client: z.string().nullable(),
+  })
+  .openapi("ActivityEvent", {
+    example: {
+      id: "Vb7Qm2LxP0sT9kWe",
+      kind: "login",
+      created: "2026-12-01T10:00:01.000000Z",
+      ip: "198.51.100.4",
+      location: "Berlin, DE",
+      user_agent: "MyApp/3 CFNetwork/1490 Darwin/23",
+      client: "ios",
+    },
+  });
+
+export const ActivityPageSchema = z
+  .object({
+    next: z.string().nullable().describe("Absolute URL of the next (older) page, or null"),
+    previous: z.string().nullable().describe("Absolute URL of the previous (newer) page, or null"),
+    results: z.array(ActivityEventSchema),
+  })
+  .openapi("ActivityPage", {
+    example: {
+      next: "https://auth.example.com/auth/activity/?cursor=cD0xNzk2MTE5MjAxMDAwLlZiN1FtMkx4UDBzVDlrV2Umcj0w",
+      previous: null,
+      results: [
+        {
+          id: "Vb7Qm2LxP0sT9kWe",
+          kind: "login",
+          created: "2026-12-01T10:00:01.000000Z",
+          ip: "198.51.100.4",
+          location: "Berlin, DE",
+          user_agent: "MyApp/3 CFNetwork/1490 Darwin/23",
+          client: "ios",
+        },
+      ],
+    },
+  });
+
 export const DetailSchema = z
   .object({ detail: z.string() })
   .openapi("Detail", { example: { detail: "Authentication credentials were not provided." } });

@@ -8,6 +8,7 @@ import { sha256Hex } from "../auth/digest";
 import { canonicalEmail } from "../auth/identity";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
+import { recordActivity } from "../http/activity";
 import { readData } from "../http/body";
 import { charField, emailField, parseFields, requireValid } from "../http/fields";
 import { refuseIfThrottled } from "../http/throttle";
@@ -26,6 +27,7 @@ emailVerificationRoutes.post("/registration/verify-email", async (c) => {
   if (!verification || !(await confirmEmail(c.get("db"), verification.userId, verification.email))) {
     throw detailError(404, NOT_FOUND);
   }
+  recordActivity(c, "email_verified", verification.userId);
   return c.json({ detail: "ok" });
 });
 

@@ -9,7 +9,7 @@ import { ConfigError, type Gateway } from "../config";
 import type { AppEnv } from "../context";
 import { detailError, NOT_FOUND } from "../errors";
 import { isAmbiguousPath } from "../gateway/ambiguous-path";
-import { signAssertion } from "../gateway/assertion";
+import { assertionFor } from "../gateway/assertion-reuse";
 import { downstreamResponse, type Identity, upstreamRequest } from "../gateway/forward";
 import { matchesAny } from "../gateway/public-paths";
 import { activeSigningKey, type SigningKey } from "../gateway/signing-key";
@@ -39,16 +39,18 @@ export async function forwardToOrigin(c: Context<AppEnv>): Promise<Response> {
     const { sessionId, user } = c.get("session");
     const subject = { userId: user.id, username: user.username, sessionId };
     const issuer = c.get("serviceOrigin");
-    const assertion = await signAssertion(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
+    const assertion = await assertionFor(signingKeyFor(c), subject, issuer, gateway.url.origin, c.get("now"));
     identity = { ...subject, assertion };
   }
+  const controller = new AbortController();
   const request = upstreamRequest(c.req.raw, {
     originUrl: gateway.url,
     authCookieName: c.get("config").authCookieName,
     identity,
     clientIp: c.req.header("cf-connecting-ip"),
+    signal: controller.signal,
   });
-  return downstreamResponse(await fetchOrigin(c, gateway, request));
+  return downstreamResponse(await fetchOrigin(c, gateway, request, controller));
 }
 
 /** The configured key; the development key only under `ENVIRONMENT=development`. */
@@ -59,13 +61,19 @@ function signingKeyFor(c: Context<AppEnv>): SigningKey {
   throw new ConfigError("GATEWAY_SIGNING_KEY must be set (a secret) for the gateway to forward requests.");
 }
 
-/** Sends `request` to the origin; 502 when it cannot be reached, 504 when its headers take too long. */
-async function fetchOrigin(c: Context<AppEnv>, gateway: Gateway, request: Request): Promise<Response> {
-  const controller = new AbortController();
+/**
+ * Sends `request` (built with `controller`'s signal) to the origin; 502 when it cannot be reached, 504 when its
+ * headers take too long.
+ */
+async function fetchOrigin(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  request: Request,
+  controller: AbortController,
+): Promise<Response> {
   const timer = setTimeout(() => controller.abort(), gateway.timeoutMs);
   try {
-    const signed = new Request(request, { signal: controller.signal });
-    return await (gateway.fetcher ? gateway.fetcher.fetch(signed) : fetch(signed));
+    return await (gateway.fetcher ? gateway.fetcher.fetch(request) : fetch(request));
   } catch (error) {
     if (controller.signal.aborted) throw detailError(504, "The origin did not answer in time.");
     logEvent("error", "origin_unreachable", {

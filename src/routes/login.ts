@@ -6,6 +6,7 @@ import { hashPassword, isLegacyHash, needsRehash, verifyAgainstDummy, verifyPass
 import { isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { AppEnv } from "../context";
 import { nonFieldError } from "../errors";
+import { recordActivity, recordActivityOfKey, recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
 import { deviceOf } from "../http/device";
 import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
@@ -14,6 +15,7 @@ import { refuseIfThrottled } from "../http/throttle";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { markAuth } from "../observability/middleware";
 import { findUserForLogin } from "../store/users";
+import { startSecondStep } from "./login-mfa";
 
 export const loginFields = z.object({
   username: charField({ allowBlank: true }).optional(),
@@ -47,6 +49,7 @@ loginRoutes.post("/login", async (c) => {
   // A failure keeps its reservation: that is its count.
   if (!user || !passwordMatches || !user.isActive) {
     markAuth(c, "login_failed");
+    if (user) recordActivity(c, "login_failed", user.id);
     throw nonFieldError(BAD_CREDENTIALS);
   }
   // Said only to someone who proved the password, so it reveals nothing about the account; no failure either.
@@ -54,9 +57,17 @@ loginRoutes.post("/login", async (c) => {
     await auth.throttle.releaseLogin(reservation);
     throw nonFieldError("E-mail is not verified.");
   }
+  // A second factor active: no key yet, only the ticket to `login/mfa/`. The password was right: its place in
+  // the failure counts is given back (the second step's wrong codes count on their own).
+  const secondStep = await startSecondStep(c, user, account, client || null, password);
+  if (secondStep) {
+    await auth.throttle.releaseLogin(reservation);
+    return secondStep;
+  }
 
   const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   const issued = await auth.issue(user.id, deviceOf(c.req.raw, client || null), { reservation, upgradedHash });
+  recordSignIn(c, user, issued.session);
   markAuth(c, "login_ok", user.id);
   const { config } = c.var;
   const { body, setCookie } = tokenAnswer(issued, user, config.expiry, config.authCookieName);
@@ -70,7 +81,11 @@ loginRoutes.post("/logout", async (c) => {
   const credential = requestCredential(c);
   if (credential.kind === "key") {
     enforceCsrf(c, credential);
-    if (isWellFormedKey(credential.key)) await c.get("auth").revoke(keyDigest(credential.key));
+    if (isWellFormedKey(credential.key)) {
+      const digest = keyDigest(credential.key);
+      await recordActivityOfKey(c, "logout", digest);
+      await c.get("auth").revoke(digest);
+    }
   }
   c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
   return c.json({ detail: "Successfully logged out." });
@@ -79,6 +94,7 @@ loginRoutes.post("/logout", async (c) => {
 loginRoutes.use("/logoutall", authenticate());
 loginRoutes.post("/logoutall", async (c) => {
   await c.get("auth").revokeUser(c.get("session").user.id);
+  recordActivity(c, "logout_all", c.get("session").user.id);
   c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
   return c.body(null, 204);
 });

@@ -12,6 +12,7 @@ import { hashPassword, verifyPassword } from "../auth/password-hash";
 import { type PasswordContext, validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import { type FieldErrors, fieldErrors } from "../errors";
+import { recordActivity } from "../http/activity";
 import { readData } from "../http/body";
 import { charField, emailField, orderErrors, parseFields, passwordField, requireValid } from "../http/fields";
 import { refuseIfThrottled } from "../http/throttle";
@@ -51,6 +52,7 @@ passwordRoutes.post("/password/change", async (c) => {
   if (Object.keys(errors).length > 0) throw fieldErrors(orderErrors(errors, Object.keys(passwordChangeFields.shape)));
   const password = checkNewPassword(values.new_password1 ?? "", values.new_password2 ?? "", user);
   await c.get("auth").changePassword(user.id, await hashPassword(password), { except: session.sessionId });
+  recordActivity(c, "password_changed", user.id);
   return c.json({ detail: "New password has been saved." });
 });
 
@@ -87,6 +89,7 @@ passwordRoutes.post("/password/reset/confirm", async (c) => {
   const password = checkNewPassword(values.new_password1, values.new_password2, user);
   const consumed = await c.get("auth").resetPassword(reset.id, user.id, await hashPassword(password));
   if (!consumed) throw fieldErrors({ token: [INVALID_VALUE] });
+  recordActivity(c, "password_reset", user.id);
   return c.json({ detail: "Password has been reset with the new password." });
 });
 

@@ -17,6 +17,7 @@ import { hashPassword } from "../auth/password-hash";
 import { validatePassword } from "../auth/password-validation";
 import type { AppEnv } from "../context";
 import { fieldErrors, nonFieldError } from "../errors";
+import { recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
 import { deviceOf } from "../http/device";
 import { charField, clientNameField, emailField, orderErrors, parseFields, passwordField } from "../http/fields";
@@ -92,6 +93,7 @@ registrationRoutes.post("/registration", async (c) => {
     c.get("auth").mailEmailVerification({ id: user.id, username: user.username, email: user.email });
   }
   if (!issued) return c.json({ detail: "Verification e-mail sent." }, 201);
+  recordSignIn(c, user, issued.session);
   const { config } = c.var;
   const { body, setCookie } = tokenAnswer(issued, user, config.expiry, config.authCookieName);
   c.header("Set-Cookie", setCookie, { append: true });

@@ -7,6 +7,7 @@ import { absoluteExpiresAtMs, type ExpiryPolicy, isoTimestamp } from "../auth/ex
 import type { AppEnv } from "../context";
 import type { TokenRow } from "../db/schema";
 import { detailError, NOT_FOUND } from "../errors";
+import { recordActivity } from "../http/activity";
 import { clearedAuthCookie } from "../http/session-token";
 import { authenticate } from "../middleware/authenticate";
 
@@ -25,6 +26,7 @@ sessionRoutes.get("/sessions", async (c) => {
 sessionRoutes.delete("/sessions/:id", async (c) => {
   const id = c.req.param("id");
   if (!(await c.get("auth").revokeSession(c.get("session").user.id, id))) throw detailError(404, NOT_FOUND);
+  recordActivity(c, "session_revoked", c.get("session").user.id);
   if (id === c.get("session").sessionId) {
     c.header("Set-Cookie", clearedAuthCookie(c.get("config").authCookieName), { append: true });
   }

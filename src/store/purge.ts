@@ -8,7 +8,15 @@ import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { type PurgePolicy, type PurgeStep, purgePlan } from "../auth/retention";
 import * as schema from "../db/schema";
-import { emailVerifications, passwordResets, throttleCounters, tokens } from "../db/schema";
+import {
+  activityEvents,
+  emailVerifications,
+  mfaLogins,
+  passwordResets,
+  throttleCounters,
+  tokens,
+  webauthnChallenges,
+} from "../db/schema";
 import { type Database, storeCall } from "./db";
 
 /**
@@ -45,6 +53,12 @@ function deleteFor(db: Database, step: PurgeStep, batchSize: number) {
       );
     case "email verifications":
       return boundedDelete(db, emailVerifications, lt(emailVerifications.expiresMs, step.expiredBeforeMs), batchSize);
+    case "second steps of logins":
+      return boundedDelete(db, mfaLogins, lt(mfaLogins.expiresMs, step.expiredBeforeMs), batchSize);
+    case "webauthn challenges":
+      return boundedDelete(db, webauthnChallenges, lt(webauthnChallenges.expiresMs, step.expiredBeforeMs), batchSize);
+    case "activity events":
+      return boundedDelete(db, activityEvents, lt(activityEvents.createdMs, step.createdBeforeMs), batchSize);
     case "throttle counters":
       return boundedDelete(
         db,

@@ -1,5 +1,6 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
 import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
 import { sessionUserColumns } from "./users";
@@ -63,6 +64,26 @@ export function findSessionByDigest(db: Database, keyDigest: string): Promise<Au
   }
   const prepared = query;
   return storeCall(() => prepared.get({ digest: keyDigest }));
+}
+
+/**
+ * The token check with `D1_READ_REPLICAS=on`, through D1's Sessions API: the nearest read replica first
+ * ("first-unconstrained"), and the primary ("first-primary") only for a key the replica does not hold, so a
+ * token issued a moment ago, not yet replicated, is never refused. A replica's copy of a token revoked since is
+ * still found: revocations reach these checks within the replication lag. Writes never come here.
+ */
+export async function findSessionNearby(d1: D1Database, keyDigest: string): Promise<AuthenticatedSession | undefined> {
+  const nearby = await findSessionByDigest(sessionDatabase(d1, "first-unconstrained"), keyDigest);
+  return nearby ?? findSessionByDigest(sessionDatabase(d1, "first-primary"), keyDigest);
+}
+
+/**
+ * Drizzle over a D1 session (it only calls `prepare` and `batch`, which a session has like the binding). A
+ * session lives for one request, so its handle is built per request: without the schema, whose relational
+ * configuration Drizzle would otherwise extract every time (the auth query does not use it).
+ */
+function sessionDatabase(d1: D1Database, constraint: D1SessionConstraint): Database {
+  return drizzle(d1.withSession(constraint) as unknown as D1Database) as unknown as Database;
 }
 
 /** The insert of a session for a known user id, for a batch. Login counts as its first use. */
@@ -177,4 +198,19 @@ export function deleteUserSessions(db: Database, userId: number, exceptSessionId
     .delete(tokens)
     .where(and(eq(tokens.userId, userId), exceptSessionId === undefined ? undefined : ne(tokens.id, exceptSessionId)))
     .returning({ keyDigest: tokens.keyDigest });
+}
+
+/**
+ * The digests of the user's tokens other than `keepSessionId`, read just before a change that revokes them
+ * (a second factor added or removed), so that the auth core can drop them from the session cache too.
+ */
+export async function otherSessionDigests(db: Database, userId: number, keepSessionId: string): Promise<string[]> {
+  const rows = await storeCall(() =>
+    db
+      .select({ keyDigest: tokens.keyDigest })
+      .from(tokens)
+      .where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId)))
+      .all(),
+  );
+  return rows.map((row) => row.keyDigest);
 }

@@ -87,6 +87,11 @@ export function recordLogin(db: Database, userId: number, nowMs: number, upgrade
     .where(eq(users.id, userId));
 }
 
+/** Replaces an outdated password hash with a fresh one of the same password (for a batch). */
+export function replacePasswordHash(db: Database, userId: number, passwordHash: string) {
+  return db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
 export interface ProfileChanges {
   username?: string;
   usernameCanonical?: string;

@@ -135,6 +135,20 @@ async function deviceNames(page: Page, count: number): Promise<string[]> {
   return names;
 }
 
+/** "What · device" of each "Recent activity" entry, newest first, once there are `count` of them. */
+async function activityEntries(page: Page, count: number): Promise<string[]> {
+  const settled = async () =>
+    (await page.locator("#activity .activity-item").count()) === count &&
+    (await page.locator("#activity[aria-busy]").count()) === 0;
+  await expect.poll(settled, { timeout: UI_TIMEOUT_MS, interval: 100 }).toBe(true);
+  const entries: string[] = [];
+  for (const item of await page.locator("#activity .activity-item").all()) {
+    const what = (await item.locator(".activity-what").textContent()) ?? "";
+    entries.push(`${what} · ${(await item.locator(".activity-device").textContent()) ?? ""}`);
+  }
+  return entries;
+}
+
 describe("the account page in Chromium", () => {
   let laptop: { context: BrowserContext; page: Page };
   let other: { context: BrowserContext; page: Page };
@@ -241,6 +255,15 @@ describe("the account page in Chromium", () => {
     expect((await deviceNames(page, 2)).sort()).toEqual(["Chrome on Linux *", "Firefox on Windows"]);
     expect(await page.locator("#devices-summary").textContent()).toBe("Signed in on 2 devices.");
     expect(await page.locator("#devices").textContent()).toMatch(/Last active just now/);
+    // Recent activity: every sign-in, the failed one too, and the verification, newest first.
+    await page.getByRole("heading", { name: "Recent activity" }).waitFor();
+    expect(await activityEntries(page, 4)).toEqual([
+      "Signed in · Firefox on Windows",
+      "Failed sign-in · Firefox on Windows",
+      "E-mail address verified · Chrome on Linux",
+      "Signed in · Chrome on Linux",
+    ]);
+    expect(await page.locator("#activity").textContent()).toMatch(/just now/);
     await screenshot(page, "account-devices.png", true);
 
     await page.getByRole("button", { name: "Sign out Firefox on Windows" }).click();

@@ -178,6 +178,22 @@ describe("the typed client in header mode (a native app)", () => {
     expect(after.ok && after.data.map((session) => session.current)).toEqual([true]);
   });
 
+  it("reads the account's activity, newest first, and reports a forged cursor as the service words it", async () => {
+    const page = await client.activity.list();
+    if (!page.ok) throw new Error("no activity");
+    expect(page.data.previous).toBeNull();
+    expect(page.data.next).toBeNull();
+    expect(page.data.results.map((event) => event.kind)).toContain("login");
+    const created = page.data.results.map((event) => event.created);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(await client.activity.list("forged")).toEqual({
+      ok: false,
+      status: 404,
+      error: { detail: "Invalid cursor" },
+    });
+    expect(await client.activity.list(`${base}/auth/activity/?cursor=forged`)).toMatchObject({ status: 404 });
+  });
+
   it("changes the password (wrong old one and a mismatch as the service words them)", async () => {
     expect(
       await client.password.change({ old_password: "nope", new_password1: PASSWORDS[1], new_password2: PASSWORDS[1] }),

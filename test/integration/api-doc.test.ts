@@ -44,10 +44,8 @@ describe("docs/API.md", () => {
   });
 
   it("marks unbuilt features as planned, and none of them is served", async () => {
-    expect(planned).not.toBe("");
     const served = await servedOperations();
     const upcoming = tableOperations(planned);
-    expect(upcoming).toContain("POST /auth/mfa/totp/");
     expect(upcoming.filter((operation) => served.includes(operation))).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ describe("parseConfig", () => {
     expect(config.authCookieName).toBe("auth_token");
     expect([...config.allowedOrigins]).toEqual([]);
     expect(config.maxBodyBytes).toBe(65_536);
+    expect(config.d1ReadReplicas).toBe(false);
+    expect(config.tokenCacheTtlMs).toBeNull();
   });
 
   it("caps tokens per user at 100 unless MAX_TOKENS_PER_USER says otherwise or off", () => {
@@ -23,6 +25,16 @@ describe("parseConfig", () => {
     expect(parseConfig({}).registrationsPerIp).toEqual({ limit: 20, windowSeconds: 3600 });
     expect(parseConfig({ REGISTRATIONS_PER_IP: "off" }).registrationsPerIp).toBeNull();
     expect(() => parseConfig({ REGISTRATIONS_PER_IP: "lots" })).toThrow(/REGISTRATIONS_PER_IP/);
+  });
+
+  it("keeps activity for ACTIVITY_RETENTION (90 days by default) and mails new sign-ins unless NEW_SIGNIN_EMAIL is off", () => {
+    expect(parseConfig({}).activityRetentionSeconds).toBe(90 * 86_400);
+    expect(parseConfig({ ACTIVITY_RETENTION: "30d" }).activityRetentionSeconds).toBe(30 * 86_400);
+    expect(() => parseConfig({ ACTIVITY_RETENTION: "forever" })).toThrow(/ACTIVITY_RETENTION/);
+    expect(parseConfig({}).newSignInEmail).toBe(true);
+    expect(parseConfig({ NEW_SIGNIN_EMAIL: "on" }).newSignInEmail).toBe(true);
+    expect(parseConfig({ NEW_SIGNIN_EMAIL: "off" }).newSignInEmail).toBe(false);
+    expect(() => parseConfig({ NEW_SIGNIN_EMAIL: "no" })).toThrow(/NEW_SIGNIN_EMAIL must be one of on, off/);
   });
 
   it("reads TOKEN_TTL in every documented form", () => {

@@ -3,6 +3,7 @@
  * buttons and forms, then picks the first view from the address and the session.
  */
 
+import { loadActivity, loadOlderActivity } from "./activity";
 import { loadDevices, signOut, signOutEverywhere, signOutOthers } from "./devices";
 import { showView, viewState } from "./dom";
 import { startForms } from "./forms";
@@ -15,7 +16,8 @@ const ACTIONS: Record<string, (button: HTMLButtonElement) => unknown> = {
     return loadAccount();
   },
   "verify-retry": () => startVerify(),
-  "refresh-devices": () => loadDevices(),
+  "refresh-devices": () => Promise.all([loadDevices(), loadActivity()]),
+  "older-activity": loadOlderActivity,
   "sign-out": signOut,
   "sign-out-others": signOutOthers,
   "sign-out-everywhere": signOutEverywhere,

@@ -17,8 +17,14 @@ export const state: { user: User | null; resetLink: { uid: string; token: string
 /** Where the page lives (`/account`): mail links come in below it and are replaced by it once used. */
 export const home = location.pathname.replace(/\/(reset-password|verify-email)\/?$/, "").replace(/\/$/, "") || "/";
 
-/** Loads the devices list; set by ./devices (kept as a hook so this module does not import it back). */
-export const hooks: { loadDevices: () => Promise<void> } = { loadDevices: async () => {} };
+/**
+ * Loads the devices list and the recent activity; set by ./devices and ./activity (kept as hooks so this
+ * module does not import them back).
+ */
+export const hooks: { loadDevices: () => Promise<void>; loadActivity: () => Promise<void> } = {
+  loadDevices: async () => {},
+  loadActivity: async () => {},
+};
 
 /** A form's confirmation input: the API field it reports under, the service's mismatch message, and whether it matches. */
 export interface Confirmation {
@@ -54,13 +60,14 @@ export function enterAccount(user: User, message = ""): Promise<void> {
   renderProfile(user);
   showView("account");
   if (message) announce(message, "success");
-  return hooks.loadDevices();
+  return Promise.all([hooks.loadDevices(), hooks.loadActivity()]).then(() => {});
 }
 
 export function endSession(message: string, tone: Tone): void {
   state.user = null;
   resetForms();
   byId("devices").replaceChildren();
+  byId("activity").replaceChildren();
   showView("signin");
   announce(message, tone);
 }
