@@ -219,8 +219,9 @@ export class AuthCore {
   }
 
   /**
-   * Drops from the session cache the tokens of `userId` a store batch has just revoked (a second factor added
-   * or removed revokes the user's other tokens with the factor's own rows): `digests` were read just before.
+   * Drops from the session cache the tokens of `userId` that a second factor's batch has just revoked (a
+   * factor added or removed revokes the user's other tokens with the factor's own rows, atomically): `digests`
+   * are what its delete returned.
    */
   async forgetRevoked(userId: number, digests: readonly string[]): Promise<void> {
     await this.deps.cache.forgetUser(userId, digests);

@@ -23,7 +23,6 @@ import {
   replaceRecoveryCodes,
   savePendingTotp,
 } from "../store/mfa";
-import { otherSessionDigests } from "../store/tokens";
 import { mfaEncryptionKey } from "./mfa-key";
 import { relyingParty } from "./relying-party";
 import { cleanTotpCode, INVALID_CODE, openTotpSecret, requireReauthentication, totpOwner } from "./second-factor";
@@ -73,8 +72,7 @@ mfaRoutes.post("/mfa/totp/confirm", async (c) => {
   const step = await matchingTimeStep(secret, cleanTotpCode(code), c.get("now"));
   if (step === null) throw fieldErrors({ code: [INVALID_CODE] });
   const codes = generateRecoveryCodes();
-  const revoked = await otherSessionDigests(c.get("db"), user.id, sessionId);
-  const activated = await confirmTotp(
+  const revoked = await confirmTotp(
     c.get("db"),
     user.id,
     pending.secretSealed,
@@ -84,7 +82,7 @@ mfaRoutes.post("/mfa/totp/confirm", async (c) => {
     sessionId,
   );
   // Another request confirmed or replaced the secret meanwhile: this code confirmed nothing.
-  if (!activated) throw fieldErrors({ code: [INVALID_CODE] });
+  if (revoked === null) throw fieldErrors({ code: [INVALID_CODE] });
   await factorChanged(c, user, "totp_enabled", revoked);
   return c.json({ recovery_codes: codes });
 });
@@ -97,8 +95,8 @@ mfaRoutes.delete("/mfa/totp", async (c) => {
   const totp = await findTotp(c.get("db"), user.id);
   if (!totp || totp.confirmedMs === null) throw detailError(404, NOT_FOUND);
   await requireReauthentication(c, user, proof);
-  const revoked = await otherSessionDigests(c.get("db"), user.id, sessionId);
-  await deleteTotp(c.get("db"), user.id, sessionId);
+  // Found active just above; null here means a concurrent request removed it: the tokens it revoked are gone too.
+  const revoked = (await deleteTotp(c.get("db"), user.id, sessionId)) ?? [];
   await factorChanged(c, user, "totp_disabled", revoked);
   return c.body(null, 204);
 });
@@ -111,8 +109,13 @@ mfaRoutes.post("/mfa/recovery-codes", async (c) => {
     throw nonFieldError("Recovery codes need an active second factor.");
   await requireReauthentication(c, user, { password });
   const codes = generateRecoveryCodes();
-  const revoked = await otherSessionDigests(c.get("db"), user.id, sessionId);
-  await replaceRecoveryCodes(c.get("db"), user.id, codes.map(recoveryCodeDigest), c.get("now"), sessionId);
+  const revoked = await replaceRecoveryCodes(
+    c.get("db"),
+    user.id,
+    codes.map(recoveryCodeDigest),
+    c.get("now"),
+    sessionId,
+  );
   await factorChanged(c, user, "recovery_codes_regenerated", revoked);
   return c.json({ recovery_codes: codes });
 });

@@ -25,7 +25,6 @@ import {
   spendLoginChallenge,
   spendRegistrationChallenge,
 } from "../store/passkeys";
-import { otherSessionDigests } from "../store/tokens";
 import { findUserById } from "../store/users";
 import { issueLoginSession } from "./login-mfa";
 import { factorChanged } from "./security-notice";
@@ -95,9 +94,8 @@ passkeyRoutes.post("/passkeys", async (c) => {
     name: name || DEFAULT_NAME,
     createdMs: c.get("now"),
   };
-  const revoked = await otherSessionDigests(db, user.id, sessionId);
-  if (!(await addPasskey(db, passkey, sessionId)))
-    throw fieldErrors({ credential: ["This passkey is already registered."] });
+  const revoked = await addPasskey(db, passkey, sessionId);
+  if (revoked === null) throw fieldErrors({ credential: ["This passkey is already registered."] });
   await factorChanged(c, user, "passkey_added", revoked);
   return c.json(passkeyJson({ ...passkey, lastUsedMs: null }), 201);
 });
@@ -117,8 +115,8 @@ passkeyRoutes.patch("/passkeys/:id", async (c) => {
 
 passkeyRoutes.delete("/passkeys/:id", async (c) => {
   const { user, sessionId } = c.get("session");
-  const revoked = await otherSessionDigests(c.get("db"), user.id, sessionId);
-  if (!(await deletePasskey(c.get("db"), user.id, c.req.param("id"), sessionId))) throw detailError(404, NOT_FOUND);
+  const revoked = await deletePasskey(c.get("db"), user.id, c.req.param("id"), sessionId);
+  if (revoked === null) throw detailError(404, NOT_FOUND);
   await factorChanged(c, user, "passkey_removed", revoked);
   return c.body(null, 204);
 });

@@ -3,7 +3,7 @@
  * Secrets never reach this layer in clear: TOTP secrets arrive sealed, codes and tokens as SHA-256 digests.
  * Every change of a factor revokes the user's other tokens in the same batch (credentials changed).
  */
-import { and, eq, gte, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import { mfaLogins, mfaRecoveryCodes, mfaTotp, passkeys, tokens } from "../db/schema";
 import { type Database, storeCall, writeAtomically } from "./db";
 
@@ -53,9 +53,20 @@ export async function savePendingTotp(db: Database, userId: number, secretSealed
   return result.meta.changes > 0;
 }
 
-/** The statement that revokes the user's tokens except `keepSessionId` (a factor changed: as a password change). */
-function revokeOtherSessions(db: Database, userId: number, keepSessionId: string) {
-  return db.delete(tokens).where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId)));
+/**
+ * The statement that revokes the user's tokens except `keepSessionId` (a factor changed: as a password change),
+ * answering their digests for the auth core to forget from the session cache.
+ */
+export function revokeOtherSessions(db: Database, userId: number, keepSessionId: string, condition?: SQL) {
+  return db
+    .delete(tokens)
+    .where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId), condition))
+    .returning({ keyDigest: tokens.keyDigest });
+}
+
+/** The digests in a revoking statement's result. */
+export function revokedDigests(rows: readonly { keyDigest: string }[]): string[] {
+  return rows.map((row) => row.keyDigest);
 }
 
 /** The insert of a set of recovery codes (digests), for a batch. */
@@ -65,8 +76,8 @@ function insertRecoveryCodes(db: Database, userId: number, digests: string[], no
 
 /**
  * Activates the pending secret whose code of time step `step` was just checked, with a new set of recovery
- * codes, revoking the user's other tokens. False when it was no longer pending (a concurrent confirmation, or a
- * replaced secret): then nothing changed.
+ * codes, revoking the user's other tokens: answers their digests, or null when it was no longer pending (a
+ * concurrent confirmation, or a replaced secret): then nothing changed.
  */
 export async function confirmTotp(
   db: Database,
@@ -76,10 +87,10 @@ export async function confirmTotp(
   recoveryDigests: string[],
   nowMs: number,
   keepSessionId: string,
-): Promise<boolean> {
+): Promise<string[] | null> {
   // A batch cannot branch: every statement after the first re-checks that this very call activated it.
   const activatedNow = sql`EXISTS (SELECT 1 FROM ${mfaTotp} WHERE ${mfaTotp.userId} = ${userId} AND ${mfaTotp.confirmedMs} = ${nowMs} AND ${mfaTotp.lastUsedStep} = ${step})`;
-  const [activated] = await writeAtomically(db, [
+  const [activated, , , revoked] = await writeAtomically(db, [
     db
       .update(mfaTotp)
       .set({ confirmedMs: nowMs, lastUsedStep: step })
@@ -98,9 +109,9 @@ export async function confirmTotp(
         .where(activatedNow),
     ),
     // TOTP enabled: every other device signs in again, as after a password change.
-    db.delete(tokens).where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId), activatedNow)),
+    revokeOtherSessions(db, userId, keepSessionId, activatedNow),
   ]);
-  return activated.meta.changes > 0;
+  return activated.meta.changes > 0 ? revokedDigests(revoked) : null;
 }
 
 /**
@@ -126,32 +137,36 @@ export async function spendTotpStep(db: Database, userId: number, step: number):
 
 /**
  * Removes the user's TOTP, and their recovery codes when no passkey remains (codes only back up a factor),
- * revoking the other tokens. False when there was no active TOTP.
+ * revoking the other tokens: answers their digests, or null when there was no active TOTP.
  */
-export async function deleteTotp(db: Database, userId: number, keepSessionId: string): Promise<boolean> {
-  const [deleted] = await writeAtomically(db, [
+export async function deleteTotp(db: Database, userId: number, keepSessionId: string): Promise<string[] | null> {
+  const [deleted, , revoked] = await writeAtomically(db, [
     db.delete(mfaTotp).where(and(eq(mfaTotp.userId, userId), isNotNull(mfaTotp.confirmedMs))),
     deleteOrphanRecoveryCodes(db, userId),
     // TOTP disabled: every other device signs in again, as after a password change.
     revokeOtherSessions(db, userId, keepSessionId),
   ]);
-  return deleted.meta.changes > 0;
+  return deleted.meta.changes > 0 ? revokedDigests(revoked) : null;
 }
 
-/** Replaces the user's recovery codes with a new set (the old ones die), revoking the other tokens. */
-export function replaceRecoveryCodes(
+/**
+ * Replaces the user's recovery codes with a new set (the old ones die), revoking the other tokens: answers
+ * their digests.
+ */
+export async function replaceRecoveryCodes(
   db: Database,
   userId: number,
   digests: string[],
   nowMs: number,
   keepSessionId: string,
-) {
-  return writeAtomically(db, [
+): Promise<string[]> {
+  const [, , revoked] = await writeAtomically(db, [
     db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId)),
     insertRecoveryCodes(db, userId, digests, nowMs),
     // New recovery codes: every other device signs in again, as after a password change.
     revokeOtherSessions(db, userId, keepSessionId),
   ]);
+  return revokedDigests(revoked);
 }
 
 /** Spends an unused recovery code of the user. False when there is none with this digest. */

@@ -3,10 +3,10 @@
  * passkey revokes the user's other tokens in the same batch (a factor changed). Challenges are spent by a
  * single DELETE ... RETURNING, so each is answered at most once even under concurrent requests.
  */
-import { and, asc, eq, gte, isNull, ne } from "drizzle-orm";
-import { type PasskeyRow, passkeys, tokens, webauthnChallenges } from "../db/schema";
+import { and, asc, eq, gte, isNull } from "drizzle-orm";
+import { type PasskeyRow, passkeys, webauthnChallenges } from "../db/schema";
 import { type Database, isUniqueViolation, storeCall, writeAtomically } from "./db";
-import { deleteOrphanRecoveryCodes } from "./mfa";
+import { deleteOrphanRecoveryCodes, revokedDigests, revokeOtherSessions } from "./mfa";
 
 export type NewPasskey = Omit<PasskeyRow, "lastUsedMs">;
 
@@ -25,17 +25,20 @@ export function findPasskeyByCredentialId(db: Database, credentialId: string): P
   return storeCall(() => db.select().from(passkeys).where(eq(passkeys.credentialId, credentialId)).get());
 }
 
-/** Stores a verified passkey and revokes the user's other tokens. False when the credential is already registered. */
-export async function addPasskey(db: Database, passkey: NewPasskey, keepSessionId: string): Promise<boolean> {
+/**
+ * Stores a verified passkey and revokes the user's other tokens: answers their digests, or null when the
+ * credential is already registered.
+ */
+export async function addPasskey(db: Database, passkey: NewPasskey, keepSessionId: string): Promise<string[] | null> {
   try {
-    await writeAtomically(db, [
+    const [, revoked] = await writeAtomically(db, [
       db.insert(passkeys).values(passkey),
       // A factor added: every other device signs in again, as after a password change.
-      db.delete(tokens).where(and(eq(tokens.userId, passkey.userId), ne(tokens.id, keepSessionId))),
+      revokeOtherSessions(db, passkey.userId, keepSessionId),
     ]);
-    return true;
+    return revokedDigests(revoked);
   } catch (error) {
-    if (isUniqueViolation(error, "passkeys.credential_id")) return false;
+    if (isUniqueViolation(error, "passkeys.credential_id")) return null;
     throw error;
   }
 }
@@ -52,20 +55,25 @@ export function renamePasskey(db: Database, userId: number, id: string, name: st
 }
 
 /**
- * Removes one passkey of the user (and their recovery codes when no factor remains), revoking the other tokens.
- * False when the user has no such passkey: then nothing changed.
+ * Removes one passkey of the user (and their recovery codes when no factor remains), revoking the other tokens:
+ * answers their digests, or null when the user has no such passkey: then nothing changed.
  */
-export async function deletePasskey(db: Database, userId: number, id: string, keepSessionId: string) {
+export async function deletePasskey(
+  db: Database,
+  userId: number,
+  id: string,
+  keepSessionId: string,
+): Promise<string[] | null> {
   const owned = and(eq(passkeys.id, id), eq(passkeys.userId, userId));
   const found = await storeCall(() => db.select({ id: passkeys.id }).from(passkeys).where(owned).get());
-  if (!found) return false;
-  await writeAtomically(db, [
+  if (!found) return null;
+  const [, , revoked] = await writeAtomically(db, [
     db.delete(passkeys).where(owned),
     deleteOrphanRecoveryCodes(db, userId),
     // A factor removed: every other device signs in again, as after a password change.
-    db.delete(tokens).where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId))),
+    revokeOtherSessions(db, userId, keepSessionId),
   ]);
-  return true;
+  return revokedDigests(revoked);
 }
 
 /**

@@ -199,18 +199,3 @@ export function deleteUserSessions(db: Database, userId: number, exceptSessionId
     .where(and(eq(tokens.userId, userId), exceptSessionId === undefined ? undefined : ne(tokens.id, exceptSessionId)))
     .returning({ keyDigest: tokens.keyDigest });
 }
-
-/**
- * The digests of the user's tokens other than `keepSessionId`, read just before a change that revokes them
- * (a second factor added or removed), so that the auth core can drop them from the session cache too.
- */
-export async function otherSessionDigests(db: Database, userId: number, keepSessionId: string): Promise<string[]> {
-  const rows = await storeCall(() =>
-    db
-      .select({ keyDigest: tokens.keyDigest })
-      .from(tokens)
-      .where(and(eq(tokens.userId, userId), ne(tokens.id, keepSessionId)))
-      .all(),
-  );
-  return rows.map((row) => row.keyDigest);
-}

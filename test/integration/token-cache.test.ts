@@ -14,6 +14,7 @@ import {
   tokenHeader,
   uniqueName,
 } from "../helpers";
+import { enrolTotp, mfaOptions } from "../support/mfa";
 
 const CACHE = { TOKEN_CACHE_TTL: "30s" };
 
@@ -260,6 +261,18 @@ describe("TOKEN_CACHE_TTL: the data centre's layer (Cache API)", () => {
     const confirmed = await call("/auth/password/reset/confirm/", json("POST", reset), { clock, env: CACHE });
     expect(confirmed.status).toBe(200);
     expect(await elsewhere(key, clock)).toMatchObject({ status: 401, queries: 1 });
+  });
+
+  it("purges the data centre's copies of the other devices' tokens when a second factor is enabled", async () => {
+    // Longer than the enrolment takes (it moves the clock past the confirming code's step).
+    const vars = { TOKEN_CACHE_TTL: "5m" };
+    const clock = new TestClock();
+    const { key, username } = await register({ clock });
+    const phone = await login(username, { clock });
+    await me(phone, clock, vars);
+    expect((await elsewhere(phone, clock, vars)).queries).toBe(0);
+    await enrolTotp(key, mfaOptions(clock, vars));
+    expect(await elsewhere(phone, clock, vars)).toMatchObject({ status: 401, queries: 1 });
   });
 
   it("drops the shared copies when the user's details change, so no isolate shows the old username", async () => {
