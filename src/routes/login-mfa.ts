@@ -9,36 +9,25 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { sha256Hex } from "../auth/digest";
-import { generateSecret } from "../auth/one-time-codes";
-import { hashPassword, needsRehash } from "../auth/password-hash";
 import type { AppEnv } from "../context";
-import type { LoginReservation } from "../core/throttle";
-import type { UserRow } from "../db/schema";
 import { type FieldErrors, fieldErrors, nonFieldError } from "../errors";
-import { recordSignIn } from "../http/activity";
 import { readData } from "../http/body";
-import { deviceOf } from "../http/device";
 import { charField, parseFields, requireValid } from "../http/fields";
-import { tokenAnswer } from "../http/session-token";
 import { refuseIfThrottled } from "../http/throttle";
-import { enforceLoginCsrf } from "../middleware/authenticate";
-import { writeAtomically } from "../store/db";
+import { acceptRecoveryCode, acceptTotpCode, INVALID_CODE, isTotpShaped } from "../mfa/second-factor";
+import { issueLoginSession } from "../mfa/second-step";
 import {
-  consumeMfaLogin,
-  findMfaLogin,
-  hasSecondFactor,
-  insertMfaLogin,
-  readMfaState,
-  setMfaLoginChallenge,
-  spendMfaLoginChallenge,
-} from "../store/mfa";
+  acceptAssertion,
+  type CredentialJson,
+  credentialField,
+  INVALID_CREDENTIAL,
+  requestOptions,
+} from "../mfa/webauthn";
+import { enforceLoginCsrf } from "../middleware/authenticate";
+import { consumeMfaLogin, findMfaLogin, setMfaLoginChallenge, spendMfaLoginChallenge } from "../store/mfa";
 import { findPasskeyByCredentialId, listPasskeys } from "../store/passkeys";
-import { findUserById, replacePasswordHash } from "../store/users";
-import { acceptRecoveryCode, acceptTotpCode, INVALID_CODE, isTotpShaped } from "./second-factor";
-import { acceptAssertion, type CredentialJson, credentialField, INVALID_CREDENTIAL, requestOptions } from "./webauthn";
+import { findUserById } from "../store/users";
 
-/** How long the second step may take (allauth's login stage timeout is of the same order). */
-const MFA_TOKEN_TTL_SECONDS = 5 * 60;
 const INVALID_VALUE = "Invalid value";
 
 export const loginMfaFields = z.object({
@@ -47,44 +36,6 @@ export const loginMfaFields = z.object({
   webauthn: credentialField().optional(),
 });
 export const loginMfaOptionsFields = z.object({ mfa_token: charField({ maxLength: 64 }) });
-
-/**
- * When `user` has a second factor: stores a pending second step and answers `mfa_required` (no key, no cookie).
- * Null when the user has none, and the login goes on unchanged. `account` is the throttle key the login
- * counted against, kept so that wrong codes count there too.
- */
-export async function startSecondStep(
-  c: Context<AppEnv>,
-  user: UserRow,
-  account: string,
-  client: string | null,
-  password: string,
-): Promise<Response | null> {
-  const db = c.get("db");
-  const state = await readMfaState(db, user.id);
-  if (!hasSecondFactor(state)) return null;
-  const token = generateSecret();
-  const now = c.get("now");
-  // The password was proven here, and is not sent again: an outdated hash is upgraded now.
-  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
-  await writeAtomically(db, [
-    insertMfaLogin(db, {
-      tokenDigest: sha256Hex(token),
-      userId: user.id,
-      account,
-      client,
-      createdMs: now,
-      expiresMs: now + MFA_TOKEN_TTL_SECONDS * 1000,
-    }),
-    ...(upgradedHash ? [replacePasswordHash(db, user.id, upgradedHash)] : []),
-  ]);
-  const methods = [
-    ...(state.totpActive ? ["totp"] : []),
-    ...(state.passkeys > 0 ? ["webauthn"] : []),
-    ...(state.recoveryCodesLeft > 0 ? ["recovery_code"] : []),
-  ];
-  return c.json({ mfa_required: true, mfa_token: token, methods });
-}
 
 export const loginMfaRoutes = new Hono<AppEnv>();
 
@@ -150,19 +101,4 @@ async function acceptSecondStepPasskey(
   const passkey = await findPasskeyByCredentialId(c.get("db"), credential.id);
   if (passkey?.userId !== pending.userId) return false;
   return acceptAssertion(c, credential, challenge, passkey);
-}
-
-/** Signs the device in as `login/` does once the password alone suffices (same batch, same answer). */
-export async function issueLoginSession(
-  c: Context<AppEnv>,
-  user: UserRow,
-  client: string | null,
-  reservation: LoginReservation,
-) {
-  const issued = await c.get("auth").issue(user.id, deviceOf(c.req.raw, client), { reservation });
-  recordSignIn(c, user, issued.session);
-  const { config } = c.var;
-  const { body, setCookie } = tokenAnswer(issued, user, config.expiry, config.authCookieName);
-  c.header("Set-Cookie", setCookie, { append: true });
-  return c.json(body);
 }

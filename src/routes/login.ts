@@ -12,10 +12,10 @@ import { deviceOf } from "../http/device";
 import { charField, clientNameField, emailField, parseFields, passwordField, requireValid } from "../http/fields";
 import { clearedAuthCookie, tokenAnswer } from "../http/session-token";
 import { refuseIfThrottled } from "../http/throttle";
+import { startSecondStep } from "../mfa/second-step";
 import { authenticate, enforceCsrf, enforceLoginCsrf, requestCredential } from "../middleware/authenticate";
 import { markAuth } from "../observability/middleware";
 import { findUserForLogin } from "../store/users";
-import { startSecondStep } from "./login-mfa";
 
 export const loginFields = z.object({
   username: charField({ allowBlank: true }).optional(),

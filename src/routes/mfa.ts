@@ -10,8 +10,12 @@ import { detailError, fieldErrors, NOT_FOUND, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, parseFields, requireValid } from "../http/fields";
 import { base32Encode } from "../mfa/base32";
+import { mfaEncryptionKey } from "../mfa/mfa-key";
 import { generateRecoveryCodes, recoveryCodeDigest } from "../mfa/recovery-codes";
+import { relyingParty } from "../mfa/relying-party";
+import { cleanTotpCode, INVALID_CODE, openTotpSecret, requireReauthentication, totpOwner } from "../mfa/second-factor";
 import { sealSecret } from "../mfa/secret-box";
+import { factorChanged } from "../mfa/security-notice";
 import { generateTotpSecret, matchingTimeStep, otpauthUrl } from "../mfa/totp";
 import { authenticate } from "../middleware/authenticate";
 import {
@@ -23,10 +27,6 @@ import {
   replaceRecoveryCodes,
   savePendingTotp,
 } from "../store/mfa";
-import { mfaEncryptionKey } from "./mfa-key";
-import { relyingParty } from "./relying-party";
-import { cleanTotpCode, INVALID_CODE, openTotpSecret, requireReauthentication, totpOwner } from "./second-factor";
-import { factorChanged } from "./security-notice";
 
 /** Longer than any code typed by hand (a recovery code with separators is 19 characters). */
 const CODE_MAX_LENGTH = 64;

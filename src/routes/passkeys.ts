@@ -14,6 +14,16 @@ import { detailError, fieldErrors, NOT_FOUND, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, parseFields, requireValid } from "../http/fields";
 import { refuseIfThrottled } from "../http/throttle";
+import { issueLoginSession } from "../mfa/second-step";
+import { factorChanged } from "../mfa/security-notice";
+import {
+  acceptAssertion,
+  creationOptions,
+  credentialField,
+  INVALID_CREDENTIAL,
+  requestOptions,
+  verifyRegistration,
+} from "../mfa/webauthn";
 import { authenticate, enforceLoginCsrf } from "../middleware/authenticate";
 import {
   addPasskey,
@@ -26,16 +36,6 @@ import {
   spendRegistrationChallenge,
 } from "../store/passkeys";
 import { findUserById } from "../store/users";
-import { issueLoginSession } from "./login-mfa";
-import { factorChanged } from "./security-notice";
-import {
-  acceptAssertion,
-  creationOptions,
-  credentialField,
-  INVALID_CREDENTIAL,
-  requestOptions,
-  verifyRegistration,
-} from "./webauthn";
 
 const NAME_MAX_LENGTH = 64;
 const DEFAULT_NAME = "Passkey";

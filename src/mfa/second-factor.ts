@@ -8,12 +8,12 @@ import { verifyPassword } from "../auth/password-hash";
 import type { AppEnv } from "../context";
 import { fieldErrors } from "../errors";
 import { refuseIfThrottled } from "../http/throttle";
-import { recoveryCodeDigest } from "../mfa/recovery-codes";
-import { openSecret } from "../mfa/secret-box";
-import { matchingTimeStep } from "../mfa/totp";
 import { findTotp, spendRecoveryCode, spendTotpStep } from "../store/mfa";
 import { findUserById } from "../store/users";
 import { mfaEncryptionKey } from "./mfa-key";
+import { recoveryCodeDigest } from "./recovery-codes";
+import { openSecret } from "./secret-box";
+import { matchingTimeStep } from "./totp";
 
 export const INVALID_CODE = "Invalid code.";
 const INCORRECT_PASSWORD = "Incorrect password.";

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { ConfigError } from "../config";
 import type { AppEnv } from "../context";
-import { DEVELOPMENT_MFA_KEY } from "../mfa/secret-box";
+import { DEVELOPMENT_MFA_KEY } from "./secret-box";
 
 /** `MFA_ENCRYPTION_KEY`, or the development key locally; a deployed service without it fails closed (500). */
 export function mfaEncryptionKey(c: Context<AppEnv>): Uint8Array {

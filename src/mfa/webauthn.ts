@@ -17,9 +17,9 @@ import type { AppEnv } from "../context";
 import type { PasskeyRow } from "../db/schema";
 import { StoreUnavailableError } from "../errors";
 import { MESSAGES } from "../http/fields";
-import { fromBase64Url, toBase64Url } from "../mfa/secret-box";
 import { recordPasskeyUse } from "../store/passkeys";
 import { relyingParty } from "./relying-party";
+import { fromBase64Url, toBase64Url } from "./secret-box";
 
 /** How long a challenge may be answered (API.md: 5 minutes), also the timeout suggested to the browser. */
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
