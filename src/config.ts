@@ -26,6 +26,7 @@ import {
 import { type PathPattern, parsePathPatterns } from "./gateway/public-paths";
 import type { SigningKey } from "./gateway/signing-key";
 import { isLoopbackHostname } from "./http/host";
+import { type SocialConfig, socialConfig } from "./social/config";
 
 export { ConfigError };
 
@@ -84,6 +85,8 @@ export interface Config {
   passwordResetUrl: string | null;
   /** `EMAIL_VERIFICATION_URL`: link template with `{key}`; null means the service's account page. */
   emailVerificationUrl: string | null;
+  /** `SOCIAL_PROVIDERS`, `SOCIAL_<NAME>_SECRET`, `SOCIAL_LOGIN_REDIRECT`, `SOCIAL_COOKIE_KEY` (src/social/config.ts). */
+  social: SocialConfig;
 }
 
 /** Where the gateway forwards, when one is configured. */
@@ -143,6 +146,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       `ENVIRONMENT=development serves only localhost and loopback addresses; set ENVIRONMENT=production to serve SERVICE_ORIGIN ${serviceOrigin}.`,
     );
   }
+  const allowedOrigins = origins(env, "ALLOWED_ORIGINS");
   return {
     development,
     expiry: {
@@ -165,7 +169,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
     serviceOrigin,
-    allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
+    allowedOrigins,
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     emailVerification: oneOf(env, "EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "none"),
     emailVerificationTimeoutSeconds: duration(env, "EMAIL_VERIFICATION_TIMEOUT", "3d"),
@@ -173,6 +177,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     mailWebhookUrl: httpUrl(env, "MAIL_WEBHOOK_URL"),
     passwordResetUrl: linkTemplate(env, "PASSWORD_RESET_URL", ["{uid}", "{token}"]),
     emailVerificationUrl: linkTemplate(env, "EMAIL_VERIFICATION_URL", ["{key}"]),
+    social: socialConfig(env, development, serviceOrigin, allowedOrigins),
   };
 }
 
