@@ -6,6 +6,10 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** Base URL of the HTTP peers (mail receiver, origin) started by test/setup/peers.ts. */
       PEERS_URL: string;
+      /** Issuer of the real OpenID Connect provider started by test/setup/social-peers.ts. */
+      OIDC_ISSUER: string;
+      /** Base URL of the browser stand-in and the GitHub and Apple fakes (test/setup/social-peers.ts). */
+      SOCIAL_PEERS_URL: string;
     }
   }
 }
