@@ -20,6 +20,7 @@ import { loginRoutes } from "./routes/login";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
+import { socialRoutes } from "./routes/social";
 import { userRoutes } from "./routes/user";
 import { wellKnownRoutes } from "./routes/well-known";
 import { database, storeFailureReason } from "./store/db";
@@ -63,6 +64,7 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs }: AppOptions = 
     userRoutes,
     passwordRoutes,
     sessionRoutes,
+    socialRoutes,
   ]) {
     auth.route("/", routes);
   }

@@ -1,0 +1,152 @@
+/**
+ * Signing in with a verified provider profile (API.md): the identity (issuer + subject) finds its user; a new
+ * identity links to the existing account only when the provider marks its e-mail verified AND that account's
+ * e-mail is verified too (anything less lets whoever controls an unverified address take the account over);
+ * otherwise a new account is made, with a unique username and no usable password. Then a device session is
+ * issued exactly as `login/` does. Every write of one sign-in is one batch: nothing is half-created.
+ */
+import type { Context } from "hono";
+import { canonicalEmail, canonicalUsername, normalizeEmail } from "../auth/identity";
+import { randomBase62 } from "../auth/random";
+import type { AppEnv } from "../context";
+import type { UserRow } from "../db/schema";
+import { forgetUser } from "../middleware/session-cache";
+import { markAuth } from "../observability/middleware";
+import { type IssuedSession, newSession } from "../routes/session-token";
+import type { PublicUser } from "../routes/user-json";
+import { isUniqueViolation, writeAtomically } from "../store/db";
+import {
+  findIdentity,
+  insertIdentity,
+  insertIdentityForUsername,
+  type NewIdentity,
+  takenUsernames,
+  touchIdentity,
+} from "../store/identities";
+import { evictLeastRecentlyUsed, insertSession, insertSessionForUsername } from "../store/tokens";
+import { findUserByEmail, insertUser, recordLogin } from "../store/users";
+import { SOCIAL_MESSAGES, SocialSignInError } from "./errors";
+import type { ProviderProfile } from "./id-token";
+import { firstFree, usernameBase, usernameCandidates } from "./username";
+
+/** Django's unusable password: `!` and 40 random characters (`make_password(None)`); no password matches it. */
+export function unusablePassword(): string {
+  return `!${randomBase62(40)}`;
+}
+
+export interface SocialSignIn {
+  issued: IssuedSession;
+  user: PublicUser;
+}
+
+/** Signs the profile's owner in through `provider`, creating or linking the account first when needed. */
+export async function signInWithProfile(
+  c: Context<AppEnv>,
+  provider: string,
+  profile: ProviderProfile,
+  client: string | null,
+): Promise<SocialSignIn> {
+  // Two first sign-ins of one identity at once: the loser of the race finds the winner's identity on retry.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attemptSignIn(c, provider, profile, client);
+    } catch (error) {
+      const race =
+        isUniqueViolation(error, "social_identities.issuer") || isUniqueViolation(error, "users.username_canonical");
+      if (!race || attempt >= 2) throw error;
+    }
+  }
+}
+
+async function attemptSignIn(
+  c: Context<AppEnv>,
+  provider: string,
+  profile: ProviderProfile,
+  client: string | null,
+): Promise<SocialSignIn> {
+  const db = c.get("db");
+  const now = c.get("now");
+  const found = await findIdentity(db, profile.issuer, profile.subject);
+  if (found) {
+    const user = requireActive(c, found.users);
+    // MFA: a user with an active second factor must answer `mfa_required` here instead (API.md); second
+    // factors are not in this tree yet. This call and the two below are the only places a session is issued.
+    return issue(c, user, client, [touchIdentity(db, found.social_identities.id, now, profile.email)]);
+  }
+
+  const identity: NewIdentity = {
+    id: randomBase62(22),
+    provider,
+    issuer: profile.issuer,
+    subject: profile.subject,
+    email: profile.email,
+    createdMs: now,
+  };
+  const emailCanonical = profile.email ? canonicalEmail(profile.email) : null;
+  const holder = emailCanonical ? await findUserByEmail(db, emailCanonical) : undefined;
+  if (holder && profile.emailVerified && holder.emailVerified) {
+    const user = requireActive(c, holder);
+    // MFA: the same plug-in point as above, for an identity linking to an existing account.
+    return issue(c, user, client, [insertIdentity(db, user.id, identity)]);
+  }
+
+  // A new account. The address is kept only when no other account holds it (an unverified match never links,
+  // and two accounts cannot share an address); it counts as verified only when the provider said so.
+  const email = emailCanonical && !holder && profile.email ? normalizeEmail(profile.email) : null;
+  const emailVerified = email !== null && profile.emailVerified;
+  if (c.get("config").emailVerification === "mandatory" && !emailVerified) {
+    markAuth(c, "login_failed");
+    throw new SocialSignInError(SOCIAL_MESSAGES.unverified, "new account without a verified e-mail (mandatory)");
+  }
+  const candidates = usernameCandidates(usernameBase(profile.email, profile.username));
+  const username = firstFree(candidates, await takenUsernames(db, candidates.map(canonicalUsername)));
+  const usernameCanonical = canonicalUsername(username);
+  const issued = await newSession(c, client);
+  const [[created]] = await writeAtomically(db, [
+    insertUser(db, {
+      username,
+      usernameCanonical,
+      email,
+      emailCanonical: email ? canonicalEmail(email) : null,
+      passwordHash: unusablePassword(),
+      dateJoinedMs: now,
+      firstName: profile.firstName.slice(0, 150),
+      lastName: profile.lastName.slice(0, 150),
+      emailVerified,
+      lastLoginMs: now,
+    }),
+    insertSessionForUsername(db, usernameCanonical, issued.session),
+    insertIdentityForUsername(db, usernameCanonical, identity),
+  ]);
+  if (!created) throw new Error("social sign-up batch returned no user");
+  // MFA: a brand-new account has no second factor; nothing to check here.
+  markAuth(c, "login_ok", created.id);
+  return { issued, user: created };
+}
+
+function requireActive(c: Context<AppEnv>, user: UserRow): UserRow {
+  if (user.isActive) return user;
+  markAuth(c, "login_failed");
+  throw new SocialSignInError(SOCIAL_MESSAGES.inactive, "the account is inactive");
+}
+
+/** Issues a session to an existing user, with `extra` writes of the same sign-in, in one batch. */
+async function issue(
+  c: Context<AppEnv>,
+  user: UserRow,
+  client: string | null,
+  extra: Parameters<typeof writeAtomically>[1],
+): Promise<SocialSignIn> {
+  const db = c.get("db");
+  const issued = await newSession(c, client);
+  const cap = c.get("config").maxTokensPerUser;
+  await writeAtomically(db, [
+    insertSession(db, user.id, issued.session),
+    recordLogin(db, user.id, c.get("now")),
+    ...extra,
+    ...(cap === null ? [] : [evictLeastRecentlyUsed(db, user.id, cap, issued.session.id)]),
+  ]);
+  if (cap !== null) forgetUser(user.id);
+  markAuth(c, "login_ok", user.id);
+  return { issued, user };
+}
