@@ -21,6 +21,7 @@ export default defineConfig(async () => {
                   // The local OpenID Connect provider and its browser stand-in (test/setup/social-peers.ts).
                   OIDC_ISSUER: inject("oidcIssuer"),
                   SOCIAL_PEERS_URL: inject("socialPeersUrl"),
+                  APPLE_PRIVATE_KEY: inject("applePrivateKey"),
                   // Tests speak to the service as a deployed client does, at its public origin, in production
                   // mode (wrangler.toml's top level is development); a test opts into development itself.
                   ENVIRONMENT: "production",

@@ -10,6 +10,8 @@ declare global {
       OIDC_ISSUER: string;
       /** Base URL of the browser stand-in and the GitHub and Apple fakes (test/setup/social-peers.ts). */
       SOCIAL_PEERS_URL: string;
+      /** The fake Apple developer key (.p8, PEM) the Apple fake checks client secrets against. */
+      APPLE_PRIVATE_KEY: string;
     }
   }
 }

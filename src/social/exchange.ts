@@ -93,9 +93,17 @@ export async function profileFromIdToken(
 
 /** Runs a token request, sorting its failures: the provider refused the code (400) or could not answer (502). */
 async function exchange(request: () => Promise<OAuth2Tokens>): Promise<OAuth2Tokens> {
+  let tokens: OAuth2Tokens;
   try {
-    return await request();
+    tokens = await request();
   } catch (error) {
+    // Our own credentials refused: a configuration fault (SOCIAL_<NAME>_SECRET) nobody but the operator can fix.
+    if (
+      error instanceof OAuth2RequestError &&
+      (error.code === "invalid_client" || error.code === "unauthorized_client")
+    ) {
+      throw new ProviderUnavailableError(`the provider refused the client credentials: ${error.code}`);
+    }
     if (error instanceof OAuth2RequestError) {
       throw new SocialSignInError(SOCIAL_MESSAGES.code, `token endpoint refused the code: ${error.code}`);
     }
@@ -108,6 +116,11 @@ async function exchange(request: () => Promise<OAuth2Tokens>): Promise<OAuth2Tok
     }
     throw error;
   }
+  // GitHub refuses a bad code with 200 and an error body, which arctic's generic client passes through.
+  if ("error" in tokens.data && typeof tokens.data.error === "string") {
+    throw new SocialSignInError(SOCIAL_MESSAGES.code, `token endpoint refused the code: ${tokens.data.error}`);
+  }
+  return tokens;
 }
 
 /**
