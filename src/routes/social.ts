@@ -47,6 +47,16 @@ export const socialLoginFields = z.object({
   client: clientNameField(),
 });
 
+/** What a provider posts back (Apple's form_post); documented for OpenAPI, read loosely by the callback. */
+export const socialCallbackFields = z.object({
+  code: charField({ maxLength: MAX_CODE_LENGTH }).optional(),
+  state: charField({ maxLength: 256 }).optional(),
+  /** Apple: the person's name as JSON, on the first sign-in only. */
+  user: charField({ maxLength: 4096 }).optional(),
+  error: charField({ maxLength: 256 }).optional(),
+  iss: charField({ maxLength: 2048 }).optional(),
+});
+
 export const socialRoutes = new Hono<AppEnv>();
 
 // Before `social/:provider`: "accounts" is the list, never a provider (the configuration refuses the name).
