@@ -201,3 +201,18 @@ describe("GET and DELETE /auth/social/accounts/", () => {
     expect((await call("/auth/social/accounts/")).status).toBe(401);
   });
 });
+
+describe("POST /auth/social/{provider}/ with type-confused fields", () => {
+  it("answers 400 JSON for any non-text value in any field, never a 5xx, and creates nothing", async () => {
+    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())?.n;
+    const before = await count();
+    for (const field of ["id_token", "code", "code_verifier", "redirect_uri", "nonce", "client"]) {
+      for (const value of [null, true, [], {}, ["a"], { a: 1 }, "\u0000", "x".repeat(20_000)]) {
+        const response = await socialPost({ code: "c", redirect_uri: APP_REDIRECT, [field]: value });
+        expect(response.status, `${field}=${JSON.stringify(value).slice(0, 20)}`).toBe(400);
+        expect(response.headers.get("content-type")).toBe("application/json");
+      }
+    }
+    expect(await count()).toBe(before);
+  });
+});
