@@ -51,8 +51,10 @@ export async function signInWithProfile(
     try {
       return await attemptSignIn(c, provider, profile, client);
     } catch (error) {
-      const race =
-        isUniqueViolation(error, "social_identities.issuer") || isUniqueViolation(error, "users.username_canonical");
+      // The identity, the username or the address taken between our reads and our batch: read again.
+      const race = ["social_identities.issuer", "users.username_canonical", "users.email_canonical"].some((column) =>
+        isUniqueViolation(error, column),
+      );
       if (!race || attempt >= 2) throw error;
     }
   }

@@ -216,3 +216,50 @@ describe("POST /auth/social/{provider}/ with type-confused fields", () => {
     expect(await count()).toBe(before);
   });
 });
+
+/**
+ * The real D1 binding, except that its first `parties` batches wait for each other: every request has done its
+ * reads before any writes, the interleaving that makes two first sign-ins of one identity collide.
+ */
+function batchBarrierD1(db: D1Database, parties: number): D1Database {
+  let arrived = 0;
+  let release = () => {};
+  const barrier = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          if (arrived < parties) {
+            arrived += 1;
+            if (arrived === parties) release();
+            await barrier;
+          }
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+describe("concurrent first sign-ins of one identity", () => {
+  it("end in one account and one identity, both signed in", async () => {
+    const account = person(`${uniqueName("race")}@example.com`);
+    const [first, second] = await Promise.all([providerIdToken(account), providerIdToken(account)]);
+    const options = { env: { ...socialEnv(), DB: batchBarrierD1(env.DB, 2) } };
+    const responses = await Promise.all([
+      socialPost({ id_token: first }, options),
+      socialPost({ id_token: second }, options),
+    ]);
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    const bodies = (await Promise.all(responses.map((response) => response.json()))) as LoginBody[];
+    expect(bodies[0]?.user.pk).toBe(bodies[1]?.user.pk);
+    const identities = await env.DB.prepare("SELECT count(*) AS n FROM social_identities WHERE subject = ?")
+      .bind(account)
+      .first<{ n: number }>();
+    expect(identities?.n).toBe(1);
+  });
+});
