@@ -8,6 +8,7 @@
 import { generateCodeVerifier } from "arctic";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { constantTimeEqual } from "../auth/digest";
 import { isoTimestamp } from "../auth/expiry";
@@ -18,6 +19,7 @@ import type { SocialIdentityRow } from "../db/schema";
 import { detailError, fieldErrors, NOT_FOUND, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, parseFields, requireValid } from "../http/fields";
+import { loginIpBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
 import { authenticate, enforceLoginCsrf } from "../middleware/authenticate";
 import { logEvent } from "../observability/log";
 import { markAuth, requestFields } from "../observability/middleware";
@@ -27,6 +29,7 @@ import { authorizationUrl, profileFromCode, profileFromIdToken } from "../social
 import { FLOW_COOKIE_NAME, FLOW_SECONDS, openFlow, type SignInFlow, sealFlow } from "../social/flow-cookie";
 import type { ProviderProfile } from "../social/id-token";
 import { signInWithProfile } from "../social/sign-in";
+import { writeAtomically } from "../store/db";
 import { deleteUserIdentity, listUserIdentities } from "../store/identities";
 import { setAuthCookie, tokenResponse } from "./session-token";
 
@@ -102,7 +105,7 @@ async function callback(c: Context<AppEnv>) {
   const flow = await openFlow(getCookie(c, FLOW_COOKIE_NAME), key, c.get("now"));
   // One use per cookie from this browser's side; a replayed cookie still meets the provider's single-use code.
   deleteCookie(c, FLOW_COOKIE_NAME, flowCookieOptions(provider));
-  const signedIn = await failClearly(c, provider, "detail", async () => {
+  const signedIn = await attemptSignIn(c, provider, "detail", async (settle) => {
     const state = params.state;
     if (!flow || flow.provider !== provider.name || typeof state !== "string" || !constantTimeEqual(state, flow.state))
       throw new SocialSignInError(SOCIAL_MESSAGES.state, "state missing, expired or not this browser's");
@@ -119,7 +122,7 @@ async function callback(c: Context<AppEnv>) {
       nonce: flow.nonce,
     };
     const profile = withAppleNames(await profileFromCode(provider, grant, c.get("now")), params.user);
-    return signInWithProfile(c, provider.name, profile, null);
+    return signInWithProfile(c, provider.name, profile, null, settle);
   });
   setAuthCookie(c, signedIn.issued);
   return c.redirect(c.get("config").social.loginRedirect, 302);
@@ -140,7 +143,7 @@ socialRoutes.post("/social/:provider", async (c) => {
   }
   if (!fields.id_token && !fields.redirect_uri) throw fieldErrors({ redirect_uri: ["This field is required."] });
   const now = c.get("now");
-  const signedIn = await failClearly(c, provider, "non_field_errors", async () => {
+  const signedIn = await attemptSignIn(c, provider, "non_field_errors", async (settle) => {
     const profile = fields.id_token
       ? await profileFromIdToken(provider, fields.id_token, fields.nonce || null, now)
       : await profileFromCode(
@@ -153,7 +156,7 @@ socialRoutes.post("/social/:provider", async (c) => {
           },
           now,
         );
-    return signInWithProfile(c, provider.name, profile, fields.client || null);
+    return signInWithProfile(c, provider.name, profile, fields.client || null, settle);
   });
   return tokenResponse(c, signedIn.issued, signedIn.user);
 });
@@ -190,6 +193,29 @@ function flowCookieOptions(provider: SocialProvider) {
     path: FLOW_COOKIE_PATH,
     sameSite: crossSitePost ? ("None" as const) : ("Lax" as const),
   };
+}
+
+/**
+ * One sign-in attempt, throttled as a login: it takes a place in the client IP's login-failure window first (429
+ * when full), keeps it when refused, and gives it back when it succeeds (in its batch: `settle`) or when the
+ * provider was down (not the client's failure).
+ */
+async function attemptSignIn<T>(
+  c: Context<AppEnv>,
+  provider: SocialProvider,
+  dialect: "detail" | "non_field_errors",
+  step: (settle: ReturnType<typeof settleSuccessfulLogin>) => Promise<T>,
+): Promise<T> {
+  const reservation = await reserveLoginAttempt(c, loginIpBuckets(c));
+  try {
+    return await failClearly(c, provider, dialect, () => step(settleSuccessfulLogin(c, reservation)));
+  } catch (error) {
+    const [release, ...more] = releaseLoginAttempt(c, reservation);
+    if (release && error instanceof HTTPException && error.status === 502) {
+      await writeAtomically(c.get("db"), [release, ...more]);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * otherwise a new account is made, with a unique username and no usable password. Then a device session is
  * issued exactly as `login/` does. Every write of one sign-in is one batch: nothing is half-created.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { canonicalEmail, canonicalUsername, normalizeEmail } from "../auth/identity";
 import { randomBase62 } from "../auth/random";
@@ -39,17 +40,24 @@ export interface SocialSignIn {
   user: PublicUser;
 }
 
-/** Signs the profile's owner in through `provider`, creating or linking the account first when needed. */
+/** Statements to run in a sign-in's batch (the throttle's settlement of a successful attempt). */
+type Statements = readonly BatchItem<"sqlite">[];
+
+/**
+ * Signs the profile's owner in through `provider`, creating or linking the account first when needed.
+ * `settle`: more writes for the same batch (the throttle's settlement of this successful attempt).
+ */
 export async function signInWithProfile(
   c: Context<AppEnv>,
   provider: string,
   profile: ProviderProfile,
   client: string | null,
+  settle: Statements = [],
 ): Promise<SocialSignIn> {
   // Two first sign-ins of one identity at once: the loser of the race finds the winner's identity on retry.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptSignIn(c, provider, profile, client);
+      return await attemptSignIn(c, provider, profile, client, settle);
     } catch (error) {
       // The identity, the username or the address taken between our reads and our batch: read again.
       const race = ["social_identities.issuer", "users.username_canonical", "users.email_canonical"].some((column) =>
@@ -65,6 +73,7 @@ async function attemptSignIn(
   provider: string,
   profile: ProviderProfile,
   client: string | null,
+  settle: Statements,
 ): Promise<SocialSignIn> {
   const db = c.get("db");
   const now = c.get("now");
@@ -73,7 +82,7 @@ async function attemptSignIn(
     const user = requireActive(c, found.users);
     // MFA: a user with an active second factor must answer `mfa_required` here instead (API.md); second
     // factors are not in this tree yet. This call and the two below are the only places a session is issued.
-    return issue(c, user, client, [touchIdentity(db, found.social_identities.id, now, profile.email)]);
+    return issue(c, user, client, [touchIdentity(db, found.social_identities.id, now, profile.email), ...settle]);
   }
 
   const identity: NewIdentity = {
@@ -89,7 +98,7 @@ async function attemptSignIn(
   if (holder && profile.emailVerified && holder.emailVerified) {
     const user = requireActive(c, holder);
     // MFA: the same plug-in point as above, for an identity linking to an existing account.
-    return issue(c, user, client, [insertIdentity(db, user.id, identity)]);
+    return issue(c, user, client, [insertIdentity(db, user.id, identity), ...settle]);
   }
 
   // A new account. The address is kept only when no other account holds it (an unverified match never links,
@@ -119,6 +128,7 @@ async function attemptSignIn(
     }),
     insertSessionForUsername(db, usernameCanonical, issued.session),
     insertIdentityForUsername(db, usernameCanonical, identity),
+    ...settle,
   ]);
   if (!created) throw new Error("social sign-up batch returned no user");
   // MFA: a brand-new account has no second factor; nothing to check here.
@@ -137,7 +147,7 @@ async function issue(
   c: Context<AppEnv>,
   user: UserRow,
   client: string | null,
-  extra: Parameters<typeof writeAtomically>[1],
+  extra: Statements,
 ): Promise<SocialSignIn> {
   const db = c.get("db");
   const issued = await newSession(c, client);

@@ -125,3 +125,47 @@ describe("a provider that is down", () => {
     expect([await count("users"), await count("social_identities"), await count("tokens")]).toEqual(before);
   });
 });
+
+describe("throttling", () => {
+  it("counts refused sign-ins against the client IP's login failures (429 once over), successes do not", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
+    const options = { env: socialEnv({ LOGIN_FAILURES_PER_IP: "2/15m" }) };
+    const post = (body: Record<string, unknown>) =>
+      call(
+        "/auth/social/local/",
+        { ...jsonBody(body), headers: { ...jsonBody(body).headers, "cf-connecting-ip": ip } },
+        options,
+      );
+    const good = await providerIdToken(person(`${uniqueName("thr")}@example.com`));
+    expect((await post({ id_token: good })).status).toBe(200);
+    expect((await post({ id_token: await forge("x") })).status).toBe(400);
+    expect((await post({ id_token: await forge("x") })).status).toBe(400);
+    const throttled = await post({ id_token: good });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toMatch(/^\d+$/);
+    // Another IP is not affected.
+    expect((await call("/auth/social/local/", jsonBody({ id_token: good }), options)).status).toBe(200);
+  });
+});
+
+describe("throttling a provider that is down", () => {
+  it("does not count the provider's outage as the client's failure", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+    const headers = { "content-type": "application/json", "cf-connecting-ip": ip };
+    const down = socialEnv(
+      { LOGIN_FAILURES_PER_IP: "1/15m" },
+      { local: { issuer: "http://127.0.0.1:9/closed", client_id: CLIENT.id } },
+    );
+    const body = JSON.stringify({ id_token: "a.b.c" });
+    for (let i = 0; i < 2; i++) {
+      expect((await call("/auth/social/local/", { method: "POST", headers, body }, { env: down })).status).toBe(502);
+    }
+    const good = JSON.stringify({ id_token: await providerIdToken(person(`${uniqueName("dn")}@example.com`)) });
+    const up = socialEnv({ LOGIN_FAILURES_PER_IP: "1/15m" });
+    expect((await call("/auth/social/local/", { method: "POST", headers, body: good }, { env: up })).status).toBe(200);
+  });
+});
+
+function jsonBody(body: Record<string, unknown>) {
+  return { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
