@@ -3,6 +3,7 @@
  * hidden until the page's script (src/account/script.ts) picks the view for the address and the session.
  * Only static text lives here; everything the service returns is put in with `textContent` by the script.
  */
+import { SOCIAL_SIGN_IN_MARKER } from "./social-markup";
 
 interface FieldOptions {
   id: string;
@@ -59,6 +60,7 @@ ${field({ id: "signin-password", name: "password", label: "Password", type: "pas
 ${submit("Sign in", "Signing in…")}
 <p id="signin-unverified" class="form-footer" hidden>Lost the verification e-mail? ${goto("resend", "Send a new link")}</p>`,
 )}
+${SOCIAL_SIGN_IN_MARKER}
 <div class="form-footer">
 <p>New here? ${goto("signup", "Create an account")}</p>
 </div>
@@ -164,6 +166,10 @@ ${field({ id: "profile-last-name", name: "last_name", label: "Last name", autoco
 <button type="button" class="btn btn-secondary" data-action="sign-out-others" id="sign-out-others">Sign out other devices</button>
 <button type="button" class="btn btn-danger" data-action="sign-out-everywhere">Sign out everywhere</button>
 </div>
+</section>
+<section class="card" aria-labelledby="social-title" id="social-card" hidden>
+<div class="section-head"><div><h2 id="social-title" tabindex="-1">Sign-in providers</h2><p>Other accounts you can sign in with.</p></div></div>
+<ul id="social-accounts" class="devices" aria-labelledby="social-title"></ul>
 </section>
 <section class="card" aria-labelledby="password-title">
 <div class="section-head"><div><h2 id="password-title">Change password</h2><p>Your other devices will be signed out; this one stays signed in.</p></div></div>

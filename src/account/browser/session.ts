@@ -17,8 +17,11 @@ export const state: { user: User | null; resetLink: { uid: string; token: string
 /** Where the page lives (`/account`): mail links come in below it and are replaced by it once used. */
 export const home = location.pathname.replace(/\/(reset-password|verify-email)\/?$/, "").replace(/\/$/, "") || "/";
 
-/** Loads the devices list; set by ./devices (kept as a hook so this module does not import it back). */
-export const hooks: { loadDevices: () => Promise<void> } = { loadDevices: async () => {} };
+/** Load the devices and provider lists; set by ./devices and ./social (hooks, so this module does not import them back). */
+export const hooks: { loadDevices: () => Promise<void>; loadSocialAccounts: () => Promise<void> } = {
+  loadDevices: async () => {},
+  loadSocialAccounts: async () => {},
+};
 
 /** A form's confirmation input: the API field it reports under, the service's mismatch message, and whether it matches. */
 export interface Confirmation {
@@ -54,13 +57,15 @@ export function enterAccount(user: User, message = ""): Promise<void> {
   renderProfile(user);
   showView("account");
   if (message) announce(message, "success");
-  return hooks.loadDevices();
+  return Promise.all([hooks.loadDevices(), hooks.loadSocialAccounts()]).then(() => undefined);
 }
 
 export function endSession(message: string, tone: Tone): void {
   state.user = null;
   resetForms();
   byId("devices").replaceChildren();
+  byId("social-accounts").replaceChildren();
+  byId("social-card").hidden = true;
   showView("signin");
   announce(message, tone);
 }
