@@ -80,8 +80,6 @@ async function attemptSignIn(
   const found = await findIdentity(db, profile.issuer, profile.subject);
   if (found) {
     const user = requireActive(c, found.users);
-    // MFA: a user with an active second factor must answer `mfa_required` here instead (API.md); second
-    // factors are not in this tree yet. This call and the two below are the only places a session is issued.
     return issue(c, user, client, [touchIdentity(db, found.social_identities.id, now, profile.email), ...settle]);
   }
 
@@ -97,7 +95,6 @@ async function attemptSignIn(
   const holder = emailCanonical ? await findUserByEmail(db, emailCanonical) : undefined;
   if (holder && profile.emailVerified && holder.emailVerified) {
     const user = requireActive(c, holder);
-    // MFA: the same plug-in point as above, for an identity linking to an existing account.
     return issue(c, user, client, [insertIdentity(db, user.id, identity), ...settle]);
   }
 
@@ -131,7 +128,7 @@ async function attemptSignIn(
     ...settle,
   ]);
   if (!created) throw new Error("social sign-up batch returned no user");
-  // MFA: a brand-new account has no second factor; nothing to check here.
+  // A brand-new account has no second factor: no MFA check needed here (see `issue`).
   markAuth(c, "login_ok", created.id);
   return { issued, user: created };
 }
@@ -149,6 +146,10 @@ async function issue(
   client: string | null,
   extra: Statements,
 ): Promise<SocialSignIn> {
+  // MFA PLUG-IN POINT (API.md: "A user with a second factor still passes it (`mfa_required`)"). Second factors
+  // are not in this tree yet. Every sign-in of an existing account through a provider passes here, and only here:
+  // once factors exist, a user with one gets `{"mfa_required":true,"mfa_token",...}` instead of a session (the
+  // identity's writes in `extra` still land), and the browser callback hands over to the second step.
   const db = c.get("db");
   const issued = await newSession(c, client);
   const cap = c.get("config").maxTokensPerUser;
