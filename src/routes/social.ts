@@ -16,7 +16,7 @@ import { randomBase62 } from "../auth/random";
 import { ConfigError } from "../config";
 import type { AppEnv } from "../context";
 import type { SocialIdentityRow } from "../db/schema";
-import { detailError, fieldErrors, NOT_FOUND, nonFieldError } from "../errors";
+import { detailError, fieldErrors, methodNotAllowed, NOT_FOUND, nonFieldError } from "../errors";
 import { readData } from "../http/body";
 import { charField, clientNameField, parseFields, requireValid } from "../http/fields";
 import { loginIpBuckets, releaseLoginAttempt, reserveLoginAttempt, settleSuccessfulLogin } from "../http/throttle";
@@ -65,6 +65,14 @@ export const socialRoutes = new Hono<AppEnv>();
 // Before `social/:provider`: "accounts" is the list, never a provider (the configuration refuses the name).
 socialRoutes.use("/social/accounts", authenticate());
 socialRoutes.use("/social/accounts/*", authenticate());
+
+// Any other method on the list is DRF's 405 here, before `social/:provider` could take "accounts" for a name.
+socialRoutes.all("/social/accounts", async (c, next) => {
+  if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
+    throw methodNotAllowed(c.req.method, ["GET", "HEAD", "OPTIONS"]);
+  }
+  await next();
+});
 
 socialRoutes.get("/social/accounts", async (c) => {
   const rows = await listUserIdentities(c.get("db"), c.get("session").user.id);

@@ -199,6 +199,21 @@ describe("GET and DELETE /auth/social/accounts/", () => {
 
   it("needs authentication", async () => {
     expect((await call("/auth/social/accounts/")).status).toBe(401);
+    expect((await call("/auth/social/accounts/", { method: "POST" })).status).toBe(401);
+  });
+
+  it("answers DRF's 405 to other methods (it is the list, not a provider named accounts)", async () => {
+    const { key } = await register();
+    const response = await call(
+      "/auth/social/accounts/",
+      { method: "POST", headers: tokenHeader(key) },
+      {
+        env: socialEnv(),
+      },
+    );
+    expect(response.status).toBe(405);
+    expect(await response.json()).toEqual({ detail: 'Method "POST" not allowed.' });
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
   });
 });
 
