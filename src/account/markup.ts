@@ -3,6 +3,7 @@
  * hidden until the page's script (src/account/script.ts) picks the view for the address and the session.
  * Only static text lives here; everything the service returns is put in with `textContent` by the script.
  */
+import { SOCIAL_SIGN_IN_MARKER } from "./social-markup";
 
 interface FieldOptions {
   id: string;
@@ -59,6 +60,7 @@ ${field({ id: "signin-password", name: "password", label: "Password", type: "pas
 ${submit("Sign in", "Signing in…")}
 <p id="signin-unverified" class="form-footer" hidden>Lost the verification e-mail? ${goto("resend", "Send a new link")}</p>`,
 )}
+${SOCIAL_SIGN_IN_MARKER}
 <div class="form-footer">
 <p>New here? ${goto("signup", "Create an account")}</p>
 </div>
@@ -169,6 +171,10 @@ ${field({ id: "profile-last-name", name: "last_name", label: "Last name", autoco
 <div class="section-head"><div><h2 id="activity-title" tabindex="-1">Recent activity</h2><p id="activity-summary">Sign-ins and changes to your account, newest first.</p></div></div>
 <ol id="activity" class="devices activity" aria-labelledby="activity-title"></ol>
 <div class="devices-actions" id="older-activity" hidden><button type="button" class="btn btn-secondary" data-action="older-activity">Show older activity</button></div>
+</section>
+<section class="card" aria-labelledby="social-title" id="social-card" hidden>
+<div class="section-head"><div><h2 id="social-title" tabindex="-1">Sign-in providers</h2><p>Other accounts you can sign in with.</p></div></div>
+<ul id="social-accounts" class="devices" aria-labelledby="social-title"></ul>
 </section>
 <section class="card" aria-labelledby="password-title">
 <div class="section-head"><div><h2 id="password-title">Change password</h2><p>Your other devices will be signed out; this one stays signed in.</p></div></div>

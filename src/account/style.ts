@@ -147,6 +147,10 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 .activity-item[data-kind="login_failed"] .activity-what { color: var(--danger); }
 .devices-actions { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 16px; }
 .empty { color: var(--muted); margin: 0; padding: 14px 16px; }
+.social-sign-in { display: grid; gap: 10px; margin-top: 18px; }
+.social-sign-in .btn { text-decoration: none; }
+.divider { display: flex; align-items: center; gap: 12px; margin: 0; color: var(--muted); font-size: 14px; }
+.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid var(--border); }
 .loading { text-align: center; color: var(--muted); padding: 40px 0; }
 .noscript { border: 1px solid var(--border); background: var(--surface); border-radius: var(--radius); padding: 20px; }
 

@@ -32,6 +32,8 @@ export type ActivityPage = Schemas["ActivityPage"];
 export type Detail = Schemas["Detail"];
 export type FieldErrors = Schemas["FieldErrors"];
 export type TokenError = Schemas["TokenError"];
+/** An identity at another provider linked to the user (`social/accounts/`). */
+export type SocialAccount = Schemas["SocialAccount"];
 /** A signed-in answer: the token, its absolute expiry and the user. */
 export type SignedIn = Schemas["LoginResponse"];
 /**
@@ -50,6 +52,7 @@ export type UserPatch = JsonBody<"/auth/user/", "patch">;
 export type PasswordChangeInput = JsonBody<"/auth/password/change/", "post">;
 export type PasswordResetInput = JsonBody<"/auth/password/reset/", "post">;
 export type PasswordResetConfirmInput = JsonBody<"/auth/password/reset/confirm/", "post">;
+export type SocialLoginInput = JsonBody<"/auth/social/{provider}/", "post">;
 
 /** Whether a login or registration answer signed the device in (and so carries `key`). */
 export function isSignedIn(body: LoginOutcome | RegistrationOutcome | undefined): body is SignedIn {
@@ -156,6 +159,21 @@ export function createAuthClient(options: AuthClientOptions) {
       verify: (key: string) => settle(() => http.POST("/auth/registration/verify-email/", { body: { key } })),
       /** POST registration/resend-email/ (always 200). */
       resend: (email: string) => settle(() => http.POST("/auth/registration/resend-email/", { body: { email } })),
+    },
+    social: {
+      /**
+       * POST social/{provider}/ with `{id_token}` (a native SDK's) or `{code, code_verifier, redirect_uri}` (the
+       * app's own authorization request): signed in like login; the key goes to the store.
+       */
+      login: (provider: string, body: SocialLoginInput) =>
+        settle(() => http.POST("/auth/social/{provider}/", { params: { path: { provider } }, body: named(body) })).then(
+          keep,
+        ),
+      /** GET social/accounts/: the user's identities at other providers. */
+      accounts: () => settle(() => http.GET("/auth/social/accounts/")).then(refused),
+      /** DELETE social/accounts/{id}/: 204; 400 when it is the last way to sign in; 404 for a foreign id. */
+      unlink: (id: string) =>
+        settle(() => http.DELETE("/auth/social/accounts/{id}/", { params: { path: { id } } })).then(refused),
     },
     /** The underlying openapi-fetch client, typed by the same document, for anything not wrapped here. */
     http,

@@ -51,6 +51,16 @@ export function loginBuckets(c: Context<AppEnv>, account: string, onLegacyHash: 
   return buckets;
 }
 
+/**
+ * The bucket a sign-in through another provider counts against: the client IP's login failures, shared with
+ * password logins (there is no account named before the provider has answered).
+ */
+export function loginIpBuckets(c: Context<AppEnv>): Bucket[] {
+  const { loginFailuresPerIp } = c.get("config");
+  const ip = clientIp(c);
+  return loginFailuresPerIp && ip ? [{ key: `login:ip:${ip}`, rule: loginFailuresPerIp }] : [];
+}
+
 /** Seconds until the counter's window ends when its count has reached `threshold` in it, else null. */
 function wait(counter: Counter | undefined, rule: RateLimit, nowMs: number, threshold: number): number | null {
   if (!counter || counter.windowStartMs <= nowMs - rule.windowSeconds * 1000) return null;

@@ -49,6 +49,12 @@ export function tokenResponse(
   user: PublicUser,
   status: 200 | 201 = 200,
 ) {
+  const expiryMs = setAuthCookie(c, { key, session });
+  return c.json({ key, expiry: isoTimestamp(expiryMs), user: userJson(user) }, status);
+}
+
+/** Sets the auth cookie for an issued session (also for redirects, e.g. social sign-in); returns its expiry (ms). */
+export function setAuthCookie(c: Context<AppEnv>, { key, session }: IssuedSession): number {
   const expiryMs = absoluteExpiresAtMs(c.get("config").expiry, session);
   // The cookie lives as long as the token can: an idle limit is enforced by the server at every request, and
   // a cookie sized to it would need re-sending the key on ordinary (even forwarded) responses to stay alive.
@@ -59,7 +65,7 @@ export function tokenResponse(
     path: "/",
     maxAge: Math.min(Math.floor((expiryMs - session.createdMs) / 1000), MAX_COOKIE_AGE_SECONDS),
   });
-  return c.json({ key, expiry: isoTimestamp(expiryMs), user: userJson(user) }, status);
+  return expiryMs;
 }
 
 /** Tells the browser to drop the auth cookie. */

@@ -20,6 +20,11 @@ export interface NewUser {
   emailCanonical: string | null;
   passwordHash: string;
   dateJoinedMs: number;
+  /** Set by accounts created through another provider (src/social), which knows the name and the address's state. */
+  firstName?: string;
+  lastName?: string;
+  emailVerified?: boolean;
+  lastLoginMs?: number;
 }
 
 /**

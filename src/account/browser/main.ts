@@ -9,6 +9,8 @@ import { showView, viewState } from "./dom";
 import { startForms } from "./forms";
 import { startReset, startVerify } from "./mail-links";
 import { home, loadAccount } from "./session";
+// Registers the provider list's loader with the session (imported for that effect).
+import "./social";
 
 const ACTIONS: Record<string, (button: HTMLButtonElement) => unknown> = {
   continue: () => {

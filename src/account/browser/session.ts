@@ -18,12 +18,17 @@ export const state: { user: User | null; resetLink: { uid: string; token: string
 export const home = location.pathname.replace(/\/(reset-password|verify-email)\/?$/, "").replace(/\/$/, "") || "/";
 
 /**
- * Loads the devices list and the recent activity; set by ./devices and ./activity (kept as hooks so this
- * module does not import them back).
+ * Loads the devices list, the recent activity and the linked providers; set by ./devices, ./activity and ./social
+ * (kept as hooks so this module does not import them back).
  */
-export const hooks: { loadDevices: () => Promise<void>; loadActivity: () => Promise<void> } = {
+export const hooks: {
+  loadDevices: () => Promise<void>;
+  loadActivity: () => Promise<void>;
+  loadSocialAccounts: () => Promise<void>;
+} = {
   loadDevices: async () => {},
   loadActivity: async () => {},
+  loadSocialAccounts: async () => {},
 };
 
 /** A form's confirmation input: the API field it reports under, the service's mismatch message, and whether it matches. */
@@ -60,7 +65,7 @@ export function enterAccount(user: User, message = ""): Promise<void> {
   renderProfile(user);
   showView("account");
   if (message) announce(message, "success");
-  return Promise.all([hooks.loadDevices(), hooks.loadActivity()]).then(() => {});
+  return Promise.all([hooks.loadDevices(), hooks.loadActivity(), hooks.loadSocialAccounts()]).then(() => {});
 }
 
 export function endSession(message: string, tone: Tone): void {
@@ -68,6 +73,8 @@ export function endSession(message: string, tone: Tone): void {
   resetForms();
   byId("devices").replaceChildren();
   byId("activity").replaceChildren();
+  byId("social-accounts").replaceChildren();
+  byId("social-card").hidden = true;
   showView("signin");
   announce(message, tone);
 }
