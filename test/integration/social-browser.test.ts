@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, tokenHeader, uniqueName } from "../helpers";
+import { call, json, TestClock, tokenHeader, uniqueName } from "../helpers";
 import {
   browserSignIn,
   CALLBACK,
@@ -16,6 +16,7 @@ import {
   socialEnv,
   startBrowserFlow,
 } from "../social-helpers";
+import { enrolTotp, mfaOptions, totpCode } from "../support/mfa";
 
 const options = { env: socialEnv() };
 
@@ -149,5 +150,27 @@ describe("GET /auth/social/{provider}/callback/", () => {
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ detail: "The provider refused the sign-in." });
+  });
+});
+
+describe("the browser flow for a user with a second factor", () => {
+  it("sets no cookie and hands the second step to the account page in the URL fragment", async () => {
+    const clock = new TestClock(Date.now());
+    const options = mfaOptions(clock, socialEnv());
+    const email = `${uniqueName("mfa")}@example.com`;
+    const first = await browserSignIn(person(email), options);
+    const key = cookieFrom(first.response, "auth_token").slice("auth_token=".length);
+    const { secret } = await enrolTotp(key, options);
+    const { response } = await browserSignIn(person(email), options);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("set-cookie") ?? "").not.toContain("auth_token=etk_");
+    const target = new URL(response.headers.get("location") as string, "https://auth.example.com");
+    expect(target.pathname).toBe("/account");
+    const fragment = new URLSearchParams(target.hash.slice(1));
+    expect(fragment.get("methods")).toBe("totp,recovery_code");
+    const code = await totpCode(secret, clock.nowMs);
+    const mfaToken = fragment.get("mfa_token") as string;
+    const done = await call("/auth/login/mfa/", json("POST", { mfa_token: mfaToken, code }), options);
+    expect(done.status).toBe(200);
   });
 });
