@@ -5,7 +5,9 @@
  * so one run stays small whatever the table size; the scheduled handler repeats them, the CLI runs them
  * unbounded (`batchSize` -1, SQLite's "no limit").
  */
+import { sql } from "drizzle-orm";
 import type { Config } from "../config";
+import { type Database, storeCall } from "./db";
 
 export interface PurgeTask {
   /** What the statement deletes, for logs and CLI output. */
@@ -96,4 +98,15 @@ export function purgeTasks(config: Config, nowMs: number, batchSize: number): Pu
     },
   );
   return tasks;
+}
+
+/**
+ * Runs one purge task's statement once, through the store's timeout; returns how many rows it deleted. The
+ * statement is the store's own (above); its `?` placeholders are bound to the task's parameters.
+ */
+export async function runPurgeTask(db: Database, task: PurgeTask): Promise<number> {
+  const [first = "", ...rest] = task.sql.split("?");
+  const query = sql.join([sql.raw(first), ...rest.map((text, index) => sql`${task.params[index]}${sql.raw(text)}`)]);
+  const result = await storeCall(() => db.run(query));
+  return result.meta.changes;
 }

@@ -5,13 +5,12 @@
  * page: into a temporary directory, or into docs/ with `npm run screenshots` (SCREENSHOT_DIR=docs).
  */
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MailReceiver, startMailReceiver } from "../../scripts/mail-receiver.js";
 import { launchChromium } from "../support/chromium";
 import { type DevServer, startDevServer } from "../support/dev-server";
 
@@ -29,48 +28,22 @@ const USERNAME = "ada";
 const EMAIL = "ada@example.com";
 const PASSWORDS = ["correct horse battery staple", "tr0ubadour & tree house", "lunar orbit coffee pot"] as const;
 
-interface Mail {
-  to: string;
-  kind: string;
-  data: { url: string };
-}
-
 let server: DevServer;
-let mailServer: Server;
-const mails: Mail[] = [];
+let mailReceiver: MailReceiver;
 let base: string;
 let browser: Browser;
 /** Uncaught exceptions and console errors (CSP violations among them) of every page. */
 const pageProblems: string[] = [];
 
-/** A mail webhook like `npm run mail-inbox`: keeps every message the service sends. */
-async function startMailServer(): Promise<number> {
-  mailServer = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      mails.push(JSON.parse(body) as Mail);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => mailServer.listen(0, "127.0.0.1", done));
-  return (mailServer.address() as AddressInfo).port;
-}
-
-/** The link of the newest `kind` message to `to`, waiting for it (mail is sent after the response). */
+/** The link of the newest `kind` message to `to` after the first `after` ones (mail is sent after the response). */
 async function mailedLink(kind: string, to: string, after = 0): Promise<string> {
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  for (;;) {
-    const mail = mails.slice(after).findLast((message) => message.kind === kind && message.to === to);
-    if (mail) return mail.data.url;
-    if (Date.now() > deadline) throw new Error(`no ${kind} mail to ${to}; got ${JSON.stringify(mails)}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  const mail = await mailReceiver.waitForMail(kind, to, { after, timeoutMs: UI_TIMEOUT_MS });
+  return mail.data.url as string;
 }
 
 beforeAll(async () => {
-  const mailPort = await startMailServer();
-  server = await startDevServer({ MAIL_WEBHOOK_URL: `http://127.0.0.1:${mailPort}/`, EMAIL_VERIFICATION: "optional" });
+  mailReceiver = await startMailReceiver();
+  server = await startDevServer({ MAIL_WEBHOOK_URL: mailReceiver.url, EMAIL_VERIFICATION: "optional" });
   // Chromium keeps the auth cookie (Secure) on http://localhost, a potentially trustworthy origin.
   base = `http://localhost:${server.port}`;
   browser = await launchChromium();
@@ -80,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   server?.stop();
-  await new Promise<void>((done) => (mailServer ? mailServer.close(() => done()) : done()));
+  await mailReceiver?.close();
 });
 
 /** A new device: its own cookie jar, a page on the account address, its problems recorded. */
@@ -330,7 +303,7 @@ describe("the account page in Chromium", () => {
 
   it("resets a forgotten password from the mailed link", async () => {
     const { page } = laptop;
-    const mailsBefore = mails.length;
+    const mailsBefore = mailReceiver.messages().length;
     await page.getByRole("button", { name: "Forgot password?" }).click();
     await view(page, "Forgot your password?");
     await page.locator("#form-forgot").getByLabel("E-mail").fill(EMAIL);
