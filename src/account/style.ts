@@ -163,6 +163,7 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 .passkey-icon::before { left: 12px; top: 9px; width: 16px; height: 16px; border-radius: 50%; }
 .passkey-icon::after { content: ""; position: absolute; left: 19px; top: 25px; width: 2px; height: 8px; background: var(--primary); }
 #form-passkey-add { margin-top: 16px; max-width: 440px; }
+#recovery-codes-box { margin-bottom: 24px; padding-bottom: 20px; border-bottom: 1px solid var(--border); }
 .loading { text-align: center; color: var(--muted); padding: 40px 0; }
 .noscript { border: 1px solid var(--border); background: var(--surface); border-radius: var(--radius); padding: 20px; }
 
