@@ -73,7 +73,7 @@ const SECOND_STEP = `<section data-view="second-step" aria-labelledby="second-st
 <p class="lead" id="second-step-lead">Your account has two-step verification on.</p>
 ${form(
   "form-second-step",
-  `${field({ id: "second-step-code", name: "code", label: "Code", autocomplete: "one-time-code", fields: "code mfa_token", hint: "The 6-digit code from your authenticator app, or one of your recovery codes." })}
+  `${field({ id: "second-step-code", name: "code", label: "Code", autocomplete: "one-time-code", hint: "The 6-digit code from your authenticator app, or one of your recovery codes." })}
 ${submit("Verify", "Verifying…")}`,
 )}
 <div id="second-step-passkey" hidden>

@@ -176,6 +176,8 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   .codes { grid-template-columns: 1fr; }
   .device { grid-template-columns: 40px minmax(0, 1fr); align-items: start; padding: 14px; }
   .device .btn { grid-column: 2; justify-self: start; margin-top: 8px; }
+  .device .passkey-actions { grid-column: 2; }
+  .passkey-actions .btn { margin-top: 0; }
   .devices-actions .btn, .form-actions .btn-primary { width: 100%; }
   .whoami-name { display: none; }
 }

@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AccountPageHarness,
+  DESKTOP,
   type Device,
   screenshot,
   signIn,
@@ -111,6 +112,16 @@ describe("second factors and passkeys on the account page", () => {
     await page.getByLabel("New name for Laptop").press("Enter");
     await status(page, "The passkey is now called \u201cWork laptop\u201d.");
     expect(await passkeyNames(page, 1)).toEqual(["Work laptop"]);
+
+    // On a 375 px wide phone the buttons go under the name, not into the icon's narrow column.
+    await page.setViewportSize({ width: 375, height: 812 });
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    const name = await page.locator("#passkeys .passkey-name").boundingBox();
+    const rename = await page.getByRole("button", { name: "Rename Work laptop" }).boundingBox();
+    const item = await page.locator("#passkeys .passkey").boundingBox();
+    expect(rename && name && rename.x >= name.x && rename.y > name.y).toBe(true);
+    expect(rename && item && rename.x + rename.width <= item.x + item.width).toBe(true);
+    await page.setViewportSize(DESKTOP);
   });
 
   it("signs in with the passkey alone (passwordless), and asks for it after a password", async () => {
@@ -201,6 +212,28 @@ describe("second factors and passkeys on the account page", () => {
     await step.getByLabel("Code").fill(recovery);
     await step.getByLabel("Code").press("Enter");
     await page.locator("#second-step-code-error", { hasText: "Invalid code." }).waitFor();
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    await view(page, "Your account");
+  });
+
+  it("sends a second step whose mfa_token is no longer valid back to sign in", async () => {
+    const { page } = laptop;
+    await signOut(page);
+    // The service's own answer to a token it does not know (expired, used, or never issued).
+    await page.route("**/auth/login/", async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { mfa_token: string };
+      await route.fulfill({ response, json: { ...body, mfa_token: "x".repeat(32) } });
+    });
+    await signIn(page, USERNAME, PASSWORD);
+    await view(page, "Verify it is you");
+    await page.unroute("**/auth/login/");
+    await page.locator("#form-second-step").getByLabel("Code").fill(nextCode());
+    await page.locator("#form-second-step").getByLabel("Code").press("Enter");
+    await view(page, "Sign in");
+    await page.locator("#form-signin .form-message", { hasText: "This sign-in took too long" }).waitFor();
+    await signIn(page, USERNAME, PASSWORD);
+    await view(page, "Verify it is you");
     await page.getByRole("button", { name: "Use a passkey" }).click();
     await view(page, "Your account");
   });

@@ -37,12 +37,12 @@ export function forgetSecondStep(): void {
   pending = null;
 }
 
-/** The code form's handler: `login/mfa/` with the code as typed (the service ignores spaces and dashes' case). */
+/** The code form's handler: `login/mfa/` with the code as typed, trimmed (the service drops inner spaces itself). */
 export async function verifyCode(form: HTMLFormElement, values: Values): Promise<void> {
   if (!pending) return expired(form);
   const result = await api.loginMfa({ mfa_token: pending.mfa_token, code: (values.code ?? "").trim() });
   if (!result.ok) {
-    fail(result, form);
+    secondStepProblem(form, result);
     return;
   }
   pending = null;
@@ -75,8 +75,16 @@ export async function verifyWithPasskey(button: HTMLButtonElement): Promise<void
   }
 }
 
-/** A failure of the passkey path: shown on the visible form, or in the status line when only the passkey is offered. */
+/**
+ * A failed second step: a refused `mfa_token` (expired after five minutes, already used) ends it, back to
+ * sign in, since no code can help; anything else is shown on the visible form, or in the status line when only
+ * the passkey is offered.
+ */
 function secondStepProblem(form: HTMLFormElement, failure: Parameters<typeof fail>[0]): void {
+  if (explain(failure).fields.mfa_token) {
+    expired(form);
+    return;
+  }
   if (form.hidden) {
     const found = explain(failure);
     announce([...found.general, ...Object.values(found.fields).flat()].join(" "), "error");
@@ -84,9 +92,11 @@ function secondStepProblem(form: HTMLFormElement, failure: Parameters<typeof fai
 }
 
 function expired(form: HTMLFormElement): void {
-  showView("signin");
-  setFormMessage(byId<HTMLFormElement>("form-signin"), "Please sign in again.", "error");
+  pending = null;
   form.reset();
+  showView("signin");
+  const message = "This sign-in took too long or has already been used. Please sign in again.";
+  setFormMessage(byId<HTMLFormElement>("form-signin"), message, "error");
 }
 
 /** "Sign in with a passkey": a discoverable passkey, no username or password. */
