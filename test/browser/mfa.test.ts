@@ -108,6 +108,9 @@ describe("second factors and passkeys on the account page", () => {
     expect(await page.locator("#mfa-summary").textContent()).toMatch(/you confirm with a passkey/);
 
     await page.getByRole("button", { name: "Rename Laptop" }).click();
+    await page.getByLabel("New name for Laptop").fill("  ");
+    await page.getByLabel("New name for Laptop").press("Enter");
+    await status(page, "This field may not be blank.");
     await page.getByLabel("New name for Laptop").fill("Work laptop");
     await page.getByLabel("New name for Laptop").press("Enter");
     await status(page, "The passkey is now called \u201cWork laptop\u201d.");
