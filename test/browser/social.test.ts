@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../support/chromium";
 import { type DevServer, freePort, startDevServer } from "../support/dev-server";
 import { startTestProvider, TEST_CLIENT, type TestProvider } from "../support/oidc-provider";
+import { totpAt, totpStep } from "../support/totp-node";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DOCS = process.env.SCREENSHOT_DIR
@@ -109,5 +110,50 @@ describe("sign-in with another provider in Chromium", () => {
     expect(pageProblems).toEqual([]);
     await phone.close();
     await context.close();
+  });
+
+  it("asks an account with a second factor for it on the account page, after the provider", async () => {
+    const first = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    first.setDefaultTimeout(UI_TIMEOUT_MS);
+    const page = await first.newPage();
+    page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
+    const continueWithLocal = async (target: Page) => {
+      await target.goto(`${base}/account`);
+      await target.getByRole("link", { name: "Continue with Local" }).click();
+      await target.getByLabel("E-mail").fill("hedy@example.com");
+      await target.getByRole("button", { name: "Sign in" }).click();
+    };
+    await continueWithLocal(page);
+    await page.getByRole("heading", { level: 1, name: "Your account" }).waitFor();
+
+    // The account turns TOTP on through the API, as an app would, with the key this browser holds.
+    const key = (await first.cookies()).find((cookie) => cookie.name === "auth_token")?.value ?? "";
+    const headers = { authorization: `Token ${key}`, "content-type": "application/json" };
+    const started = (await (await fetch(`${base}/auth/mfa/totp/`, { method: "POST", headers })).json()) as {
+      secret: string;
+    };
+    const step = totpStep();
+    const confirm = JSON.stringify({ code: totpAt(started.secret, step) });
+    expect((await fetch(`${base}/auth/mfa/totp/confirm/`, { method: "POST", headers, body: confirm })).status).toBe(
+      200,
+    );
+    await first.close();
+
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    other.setDefaultTimeout(UI_TIMEOUT_MS);
+    const second = await other.newPage();
+    second.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
+    await continueWithLocal(second);
+    await second.getByRole("heading", { level: 1, name: "Verify it is you" }).waitFor();
+    // The ticket came in the fragment, which the page removes from the address at once.
+    expect(new URL(second.url()).hash).toBe("");
+    expect((await other.cookies()).some((cookie) => cookie.name === "auth_token")).toBe(false);
+    const form = second.locator("#form-second-step");
+    await form.getByLabel("Code").fill(totpAt(started.secret, step + 1));
+    await form.getByLabel("Code").press("Enter");
+    await second.getByRole("heading", { level: 1, name: "Your account" }).waitFor();
+    await expect.poll(() => second.locator("#account-username").textContent(), { timeout: UI_TIMEOUT_MS }).toBe("hedy");
+    expect(pageProblems).toEqual([]);
+    await other.close();
   });
 });
