@@ -18,6 +18,10 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   PEERS_URL: inject("peersUrl"),
+                  // The local OpenID Connect provider and its browser stand-in (test/setup/social-peers.ts).
+                  OIDC_ISSUER: inject("oidcIssuer"),
+                  SOCIAL_PEERS_URL: inject("socialPeersUrl"),
+                  APPLE_PRIVATE_KEY: inject("applePrivateKey"),
                   // Tests speak to the service as a deployed client does, at its public origin, in production
                   // mode (wrangler.toml's top level is development); a test opts into development itself.
                   ENVIRONMENT: "production",
@@ -30,7 +34,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "worker",
-            globalSetup: ["./test/setup/build-account.ts", "./test/setup/peers.ts"],
+            globalSetup: ["./test/setup/build-account.ts", "./test/setup/peers.ts", "./test/setup/social-peers.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
             include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           },

@@ -29,6 +29,7 @@ import { passkeyRoutes } from "./routes/passkeys";
 import { passwordRoutes } from "./routes/password";
 import { registrationRoutes } from "./routes/registration";
 import { sessionRoutes } from "./routes/sessions";
+import { socialRoutes } from "./routes/social";
 import { userRoutes } from "./routes/user";
 import { wellKnownRoutes } from "./routes/well-known";
 import { database, storeFailureReason } from "./store/db";
@@ -109,6 +110,7 @@ export function createApp({ clock = Date.now, mailRetryDelaysMs, sessionMemory =
     loginMfaRoutes,
     passkeyRoutes,
     activityRoutes,
+    socialRoutes,
   ]) {
     auth.route("/", routes);
   }

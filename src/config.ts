@@ -29,6 +29,7 @@ import {
 import { type PathPattern, parsePathPatterns } from "./gateway/public-paths";
 import type { SigningKey } from "./gateway/signing-key";
 import { isLoopbackHostname } from "./http/host";
+import { type SocialConfig, socialConfig } from "./social/config";
 
 export { ConfigError };
 
@@ -103,6 +104,8 @@ export interface Config {
   emailVerificationUrl: string | null;
   /** Second factors and passkeys. */
   mfa: MfaConfig;
+  /** `SOCIAL_PROVIDERS`, `SOCIAL_<NAME>_SECRET`, `SOCIAL_LOGIN_REDIRECT`, `SOCIAL_COOKIE_KEY` (src/social/config.ts). */
+  social: SocialConfig;
 }
 
 export interface MfaConfig {
@@ -171,6 +174,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       `ENVIRONMENT=development serves only localhost and loopback addresses; set ENVIRONMENT=production to serve SERVICE_ORIGIN ${serviceOrigin}.`,
     );
   }
+  const allowedOrigins = origins(env, "ALLOWED_ORIGINS");
   const expiry: ExpiryPolicy = {
     ttlSeconds: duration(env, "TOKEN_TTL", DEFAULT_TOKEN_TTL),
     clientTtlSeconds: clientDurations(env, "CLIENT_TOKEN_TTLS"),
@@ -214,7 +218,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     authCookieName: cookieName(env, "AUTH_COOKIE_NAME", "auth_token"),
     serviceOrigin,
-    allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
+    allowedOrigins,
     maxBodyBytes: positiveInteger(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     emailVerification: oneOf(env, "EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "none"),
     emailVerificationTimeoutSeconds: duration(env, "EMAIL_VERIFICATION_TIMEOUT", "3d"),
@@ -227,6 +231,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       rpId: hostName(env, "WEBAUTHN_RP_ID"),
       rpName: text(env, "WEBAUTHN_RP_NAME") ?? null,
     },
+    social: socialConfig(env, development, serviceOrigin, allowedOrigins),
   };
 }
 

@@ -1,12 +1,13 @@
 /**
- * The operator CLI's only way to the database: `wrangler d1 execute` on the local D1 (default) or the
- * deployed one (`--remote`). SQL goes through a private temporary file, never the command line, so no
- * password hash shows up in the process list; values are embedded as escaped SQL literals (`literal`).
+ * The operator CLI's way to the database: the `DB` binding itself, from wrangler's `getPlatformProxy()`, so
+ * the CLI and the import go through Drizzle and the store functions the Worker uses (bound parameters, no SQL
+ * text of their own). Local by default, over the same state `wrangler dev` and `npm start` use; with
+ * `--remote`, the deployed database through wrangler's remote bindings (it needs `wrangler login`).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { getPlatformProxy, type Unstable_Config, unstable_readConfig } from "wrangler";
 
 export interface Target {
   remote: boolean;
@@ -17,42 +18,82 @@ export interface Target {
   env?: string;
 }
 
-export type Row = Record<string, unknown>;
-
 export class CliError extends Error {}
 
-/** Runs `statements` in one `wrangler d1 execute` call; returns each statement's rows. */
-export function execute(target: Target, statements: string[]): Row[][] {
-  const directory = mkdtempSync(join(tmpdir(), "manage-"));
-  const file = join(directory, "statements.sql");
-  try {
-    writeFileSync(file, `${statements.join(";\n")};\n`, { mode: 0o600 });
-    const args = ["d1", "execute", "DB", target.remote ? "--remote" : "--local", "--json", "--file", file];
-    if (target.persistTo && !target.remote) args.push("--persist-to", target.persistTo);
-    if (target.config) args.push("--config", target.config);
-    if (target.env) args.push("--env", target.env);
-    const result = spawnSync("wrangler", args, {
-      encoding: "utf8",
-      // No terminal on stdin: wrangler runs without asking for confirmation.
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    if (result.status !== 0) {
-      const detail = extractError(result.stdout) ?? result.stderr.trim().split("\n").slice(-3).join("\n");
-      throw new CliError(`wrangler d1 execute failed: ${detail}`);
-    }
-    const parsed = JSON.parse(result.stdout) as { results: Row[] }[];
-    return parsed.map((entry) => entry.results ?? []);
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+/** An open `DB` binding; `close` must be called, or the proxy's workerd keeps the process alive. */
+export interface Connection {
+  d1: D1Database;
+  close(): Promise<void>;
 }
 
-function extractError(stdout: string): string | undefined {
+/**
+ * Where wrangler keeps the local state for `target`: `--persist-to` relative to the working directory,
+ * else `.wrangler/state` beside the configuration file (as `wrangler d1 execute --local` and `wrangler dev`
+ * resolve it). The proxy itself defaults to the working directory, so it is always given this path.
+ */
+function localPersistPath(target: Target, userConfigPath: string | undefined): string {
+  const root = target.persistTo
+    ? resolve(target.persistTo)
+    : join(userConfigPath ? dirname(userConfigPath) : process.cwd(), ".wrangler", "state");
+  return join(root, "v3");
+}
+
+/**
+ * A configuration with nothing but `target`'s `DB` binding, marked `remote`: wrangler's proxy then reaches the
+ * deployed database and nothing else, whatever other bindings the project's configuration declares.
+ */
+export function remoteOnlyConfig(config: Unstable_Config): Record<string, unknown> {
+  const binding = config.d1_databases.find((database) => database.binding === "DB");
+  if (!binding?.database_id) {
+    throw new CliError("the wrangler configuration has no D1 binding DB with a database_id to reach with --remote");
+  }
+  return {
+    name: config.name,
+    compatibility_date: config.compatibility_date,
+    ...(config.account_id ? { account_id: config.account_id } : {}),
+    d1_databases: [
+      {
+        binding: "DB",
+        database_name: binding.database_name,
+        database_id: binding.database_id,
+        remote: true,
+      },
+    ],
+  };
+}
+
+/** Opens the `DB` binding of `target`. */
+export async function connect(target: Target): Promise<Connection> {
+  const config = unstable_readConfig({ config: target.config, env: target.env });
+  if (!target.remote) {
+    const proxy = await getPlatformProxy<{ DB?: D1Database }>({
+      configPath: target.config,
+      environment: target.env,
+      persist: { path: localPersistPath(target, config.userConfigPath) },
+      // Local means local: a binding marked `remote` in the configuration is not followed.
+      remoteBindings: false,
+    });
+    if (!proxy.env.DB) {
+      await proxy.dispose();
+      throw new CliError("the wrangler configuration has no D1 binding named DB");
+    }
+    return { d1: proxy.env.DB, close: proxy.dispose };
+  }
+  // The proxy reads a configuration file, so the remote-only configuration is written to a private one.
+  const directory = mkdtempSync(join(tmpdir(), "manage-remote-"));
+  const configPath = join(directory, "wrangler.json");
+  writeFileSync(configPath, JSON.stringify(remoteOnlyConfig(config)), { mode: 0o600 });
   try {
-    const parsed = JSON.parse(stdout) as { error?: { text?: string } };
-    return parsed.error?.text;
-  } catch {
-    return undefined;
+    const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: false, remoteBindings: true });
+    return {
+      d1: proxy.env.DB,
+      close: async () => {
+        await proxy.dispose();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -3,6 +3,7 @@
  * hidden until the page's script (src/account/script.ts) picks the view for the address and the session.
  * Only static text lives here; everything the service returns is put in with `textContent` by the script.
  */
+import { SOCIAL_SIGN_IN_MARKER } from "./social-markup";
 
 interface FieldOptions {
   id: string;
@@ -59,9 +60,29 @@ ${field({ id: "signin-password", name: "password", label: "Password", type: "pas
 ${submit("Sign in", "Signing in…")}
 <p id="signin-unverified" class="form-footer" hidden>Lost the verification e-mail? ${goto("resend", "Send a new link")}</p>`,
 )}
+<div class="divider"><span>or</span></div>
+<button type="button" class="btn btn-secondary btn-block" data-action="passkey-sign-in" id="passkey-sign-in">Sign in with a passkey</button>
+${SOCIAL_SIGN_IN_MARKER}
 <div class="form-footer">
 <p>New here? ${goto("signup", "Create an account")}</p>
 </div>
+</div>
+</section>`;
+
+const SECOND_STEP = `<section data-view="second-step" aria-labelledby="second-step-title" hidden>
+<div class="card">
+<h1 id="second-step-title" tabindex="-1">Verify it is you</h1>
+<p class="lead" id="second-step-lead">Your account has two-step verification on.</p>
+${form(
+  "form-second-step",
+  `${field({ id: "second-step-code", name: "code", label: "Code", autocomplete: "one-time-code", hint: "The 6-digit code from your authenticator app, or one of your recovery codes." })}
+${submit("Verify", "Verifying…")}`,
+)}
+<div id="second-step-passkey" hidden>
+<div class="divider"><span>or</span></div>
+<button type="button" class="btn btn-secondary btn-block" data-action="second-step-passkey">Use a passkey</button>
+</div>
+<div class="form-footer"><p>${goto("signin", "Back to sign in")}</p></div>
 </div>
 </section>`;
 
@@ -170,6 +191,64 @@ ${field({ id: "profile-last-name", name: "last_name", label: "Last name", autoco
 <ol id="activity" class="devices activity" aria-labelledby="activity-title"></ol>
 <div class="devices-actions" id="older-activity" hidden><button type="button" class="btn btn-secondary" data-action="older-activity">Show older activity</button></div>
 </section>
+<section class="card" aria-labelledby="social-title" id="social-card" hidden>
+<div class="section-head"><div><h2 id="social-title" tabindex="-1">Sign-in providers</h2><p>Other accounts you can sign in with.</p></div></div>
+<ul id="social-accounts" class="devices" aria-labelledby="social-title"></ul>
+</section>
+<section class="card" aria-labelledby="mfa-title">
+<div class="section-head"><div><h2 id="mfa-title" tabindex="-1">Two-step verification</h2><p id="mfa-summary">A code from an authenticator app after your password.</p></div></div>
+<div id="totp-off" hidden>
+<p class="section-text">Add a second step to signing in with a password: a 6-digit code from an authenticator app on your phone.</p>
+<div class="form-actions"><button type="button" class="btn btn-primary" data-action="totp-start">Set up an authenticator app</button></div>
+</div>
+<div id="totp-setup" hidden>
+<p class="section-text">Scan this QR code with your authenticator app, or type the key into it. Then enter the code it shows.</p>
+<div class="totp-setup">
+<div id="totp-qr" class="qr" role="img" aria-label="QR code of your authenticator key"></div>
+<div>
+<p class="section-text">Key: <code id="totp-secret" class="secret"></code></p>
+${form(
+  "form-totp-confirm",
+  `${field({ id: "totp-code", name: "code", label: "Code from the app", autocomplete: "one-time-code" })}
+<div class="form-actions"><button type="submit" class="btn btn-primary" data-busy="Checking…">Turn on</button>
+<button type="button" class="btn btn-secondary" data-action="totp-cancel">Cancel</button></div>`,
+)}
+</div>
+</div>
+</div>
+<div id="recovery-codes-box" hidden>
+<p class="section-text"><strong>Save your recovery codes.</strong> Each one signs you in once if you lose your authenticator. They will not be shown again.</p>
+<ol id="recovery-codes" class="codes"></ol>
+<div class="form-actions"><button type="button" class="btn btn-primary" data-action="download-codes">Download</button>
+<button type="button" class="btn btn-secondary" data-action="codes-saved">I have saved them</button></div>
+</div>
+<div id="totp-on" hidden>
+<p class="section-text" id="recovery-left"></p>
+<div class="factor-forms">
+${form(
+  "form-recovery-codes",
+  `<h3>New recovery codes</h3>
+${field({ id: "recovery-password", name: "password", label: "Password", type: "password", autocomplete: "current-password" })}
+<div class="form-actions"><button type="submit" class="btn btn-secondary" data-busy="Creating…">Create new codes</button></div>`,
+)}
+${form(
+  "form-totp-disable",
+  `<h3>Turn off the authenticator app</h3>
+${field({ id: "totp-disable-password", name: "password", label: "Password", type: "password", autocomplete: "current-password", fields: "password code" })}
+<div class="form-actions"><button type="submit" class="btn btn-danger" data-busy="Turning off…">Turn off</button></div>`,
+)}
+</div>
+</div>
+</section>
+<section class="card" aria-labelledby="passkeys-title">
+<div class="section-head"><div><h2 id="passkeys-title" tabindex="-1">Passkeys</h2><p id="passkeys-summary">Sign in with your fingerprint, face or screen lock instead of a password.</p></div></div>
+<ul id="passkeys" class="devices" aria-labelledby="passkeys-title"></ul>
+${form(
+  "form-passkey-add",
+  `${field({ id: "passkey-name", name: "name", label: "Name of the new passkey", autocomplete: "off", fields: "name credential", hint: "Optional, e.g. Work laptop." })}
+<div class="form-actions"><button type="submit" class="btn btn-primary" data-busy="Waiting for your passkey…">Add a passkey</button></div>`,
+)}
+</section>
 <section class="card" aria-labelledby="password-title">
 <div class="section-head"><div><h2 id="password-title">Change password</h2><p>Your other devices will be signed out; this one stays signed in.</p></div></div>
 ${form(
@@ -202,6 +281,7 @@ export const PAGE_BODY = `<header class="topbar">
 <div id="status" class="status" role="status" aria-live="polite"></div>
 ${LOADING}
 ${SIGN_IN}
+${SECOND_STEP}
 ${SIGN_UP}
 ${FORGOT}
 ${RESEND}

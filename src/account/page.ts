@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { PAGE_BODY } from "./markup";
+import { SOCIAL_SIGN_IN_MARKER, socialSignInLinks } from "./social-markup";
 import { PAGE_STYLE } from "./style";
 
 /** Where the page's script is served (src/routes/account.ts). */
@@ -17,6 +18,19 @@ const ACCOUNT_SCRIPT_PATH = "/account/app.js";
 function cspHashSource(source: string): string {
   return `'sha256-${createHash("sha256").update(source, "utf8").digest("base64")}'`;
 }
+
+/** The page with a "Continue with …" link for each of `providers` (configured names); built once per list. */
+export function accountPageHtml(providers: readonly string[]): string {
+  const key = providers.join(",");
+  let html = pages.get(key);
+  if (html === undefined) {
+    html = ACCOUNT_PAGE_HTML.replace(SOCIAL_SIGN_IN_MARKER, socialSignInLinks(providers));
+    pages.set(key, html);
+  }
+  return html;
+}
+
+const pages = new Map<string, string>();
 
 export const ACCOUNT_PAGE_HTML = `<!doctype html>
 <html lang="en">

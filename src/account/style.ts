@@ -147,6 +147,25 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 .activity-item[data-kind="login_failed"] .activity-what { color: var(--danger); }
 .devices-actions { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 16px; }
 .empty { color: var(--muted); margin: 0; padding: 14px 16px; }
+.social-sign-in { display: grid; gap: 10px; margin-top: 18px; }
+.social-sign-in .btn { text-decoration: none; }
+.divider { display: flex; align-items: center; gap: 12px; margin: 18px 0; color: var(--muted); font-size: 14px; }
+.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid var(--border); }
+.section-text { margin: 0 0 16px; }
+.totp-setup { display: grid; grid-template-columns: 184px minmax(0, 1fr); gap: 20px; align-items: start; }
+.qr { width: 184px; height: 184px; border: 1px solid var(--border); border-radius: 8px; background: #fff; }
+.qr svg { display: block; width: 100%; height: 100%; }
+.secret, .codes { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+.codes { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px 24px; margin: 0 0 18px; padding: 14px 16px 14px 40px; border: 1px solid var(--border); border-radius: 8px; background: #f9fafb; }
+.factor-forms { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
+.factor-forms h3 { font-size: 15px; margin: 0 0 12px; }
+.passkey-actions { display: flex; flex-wrap: wrap; gap: 8px; }
+.passkey-edit { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
+.passkey-edit input { width: auto; flex: 1 1 160px; min-height: 36px; padding: 6px 10px; }
+.passkey-icon::before { left: 12px; top: 9px; width: 16px; height: 16px; border-radius: 50%; }
+.passkey-icon::after { content: ""; position: absolute; left: 19px; top: 25px; width: 2px; height: 8px; background: var(--primary); }
+#form-passkey-add { margin-top: 16px; max-width: 440px; }
+#recovery-codes-box { margin-bottom: 24px; padding-bottom: 20px; border-bottom: 1px solid var(--border); }
 .loading { text-align: center; color: var(--muted); padding: 40px 0; }
 .noscript { border: 1px solid var(--border); background: var(--surface); border-radius: var(--radius); padding: 20px; }
 
@@ -155,9 +174,12 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   .card { padding: 20px 18px; }
   .topbar-inner { padding: 10px 14px; }
   .details { grid-template-columns: 88px 1fr; }
-  .name-fields { grid-template-columns: 1fr; }
+  .name-fields, .factor-forms, .totp-setup { grid-template-columns: 1fr; }
+  .codes { grid-template-columns: 1fr; }
   .device { grid-template-columns: 40px minmax(0, 1fr); align-items: start; padding: 14px; }
   .device .btn { grid-column: 2; justify-self: start; margin-top: 8px; }
+  .device .passkey-actions { grid-column: 2; }
+  .passkey-actions .btn { margin-top: 0; }
   .devices-actions .btn, .form-actions .btn-primary { width: 100%; }
   .whoami-name { display: none; }
 }

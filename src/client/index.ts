@@ -30,8 +30,16 @@ export type Session = Schemas["Session"];
 export type ActivityEvent = Schemas["ActivityEvent"];
 export type ActivityPage = Schemas["ActivityPage"];
 export type Detail = Schemas["Detail"];
+export type MfaRequired = Schemas["MfaRequired"];
+export type MfaStatus = Schemas["MfaStatus"];
+export type Passkey = Schemas["Passkey"];
+export type TotpEnrolment = Schemas["TotpEnrolment"];
+/** WebAuthn creation or request options as JSON (base64url challenge and ids). */
+export type WebAuthnOptions = Schemas["WebAuthnOptions"];
 export type FieldErrors = Schemas["FieldErrors"];
 export type TokenError = Schemas["TokenError"];
+/** An identity at another provider linked to the user (`social/accounts/`). */
+export type SocialAccount = Schemas["SocialAccount"];
 /** A signed-in answer: the token, its absolute expiry and the user. */
 export type SignedIn = Schemas["LoginResponse"];
 /**
@@ -50,6 +58,16 @@ export type UserPatch = JsonBody<"/auth/user/", "patch">;
 export type PasswordChangeInput = JsonBody<"/auth/password/change/", "post">;
 export type PasswordResetInput = JsonBody<"/auth/password/reset/", "post">;
 export type PasswordResetConfirmInput = JsonBody<"/auth/password/reset/confirm/", "post">;
+export type SocialLoginInput = JsonBody<"/auth/social/{provider}/", "post">;
+export type LoginMfaInput = JsonBody<"/auth/login/mfa/", "post">;
+/** A PublicKeyCredential as JSON (WebAuthn Level 3 `toJSON()`: base64url ids and response fields). */
+export type CredentialJson = JsonBody<"/auth/passkeys/login/", "post">["credential"];
+export type TotpDisableInput = JsonBody<"/auth/mfa/totp/", "delete">;
+
+/** Whether a login answer asks for a second step (`login/mfa/` with its `mfa_token`) instead of signing in. */
+export function needsSecondFactor(body: LoginOutcome | undefined): body is MfaRequired {
+  return typeof body === "object" && body !== null && "mfa_required" in body && body.mfa_required === true;
+}
 
 /** Whether a login or registration answer signed the device in (and so carries `key`). */
 export function isSignedIn(body: LoginOutcome | RegistrationOutcome | undefined): body is SignedIn {
@@ -122,6 +140,47 @@ export function createAuthClient(options: AuthClientOptions) {
     logout: () => settle(() => http.POST("/auth/logout/")).then(forget),
     /** POST logoutall/: ends every session of the user (204); the stored key is dropped. */
     logoutAll: () => settle(() => http.POST("/auth/logoutall/")).then(forget),
+    /** POST login/mfa/: the second step, `mfa_token` with a TOTP or recovery `code`, or a passkey assertion `webauthn`. */
+    loginMfa: (body: LoginMfaInput) => settle(() => http.POST("/auth/login/mfa/", { body })).then(keep),
+    /** POST login/mfa/webauthn/options/: request options for the user's passkeys, for the second step. */
+    loginMfaOptions: (mfaToken: string) =>
+      settle(() => http.POST("/auth/login/mfa/webauthn/options/", { body: { mfa_token: mfaToken } })),
+    mfa: {
+      /** GET mfa/: `{totp, passkeys, recovery_codes_left}`. */
+      status: () => settle(() => http.GET("/auth/mfa/")).then(refused),
+      /** POST mfa/totp/: a new secret and its otpauth URL, pending until {@link confirmTotp}. */
+      startTotp: () => settle(() => http.POST("/auth/mfa/totp/")).then(refused),
+      /** POST mfa/totp/confirm/ with a current code: TOTP is on, the ten recovery codes come back (shown once). */
+      confirmTotp: (code: string) =>
+        settle(() => http.POST("/auth/mfa/totp/confirm/", { body: { code } })).then(refused),
+      /** DELETE mfa/totp/ with `{password}` or `{code}`: TOTP off (204). */
+      disableTotp: (body: TotpDisableInput) => settle(() => http.DELETE("/auth/mfa/totp/", { body })).then(refused),
+      /** POST mfa/recovery-codes/ with the password: a new set of ten, the old set dies. */
+      regenerateRecoveryCodes: (password: string) =>
+        settle(() => http.POST("/auth/mfa/recovery-codes/", { body: { password } })).then(refused),
+    },
+    passkeys: {
+      /** GET passkeys/: the user's passkeys. */
+      list: () => settle(() => http.GET("/auth/passkeys/")).then(refused),
+      /** POST passkeys/register/options/: creation options for `navigator.credentials.create`. */
+      registrationOptions: () => settle(() => http.POST("/auth/passkeys/register/options/")).then(refused),
+      /** POST passkeys/ with the new credential as JSON and an optional name (201). */
+      add: (credential: CredentialJson, name?: string) =>
+        settle(() => http.POST("/auth/passkeys/", { body: { credential, ...(name ? { name } : {}) } })).then(refused),
+      /** PATCH passkeys/{id}/ `{name}`. */
+      rename: (id: string, name: string) =>
+        settle(() => http.PATCH("/auth/passkeys/{id}/", { params: { path: { id } }, body: { name } })).then(refused),
+      /** DELETE passkeys/{id}/ (204); 404 for an unknown or foreign id. */
+      delete: (id: string) =>
+        settle(() => http.DELETE("/auth/passkeys/{id}/", { params: { path: { id } } })).then(refused),
+      /** POST passkeys/login/options/: `{challenge_id, options}` for a passwordless sign-in. */
+      loginOptions: () => settle(() => http.POST("/auth/passkeys/login/options/")),
+      /** POST passkeys/login/ with the challenge id and the assertion: signed in without a password. */
+      login: (challengeId: string, credential: CredentialJson) =>
+        settle(() => http.POST("/auth/passkeys/login/", { body: { challenge_id: challengeId, credential } })).then(
+          keep,
+        ),
+    },
     sessions: {
       /** GET sessions/: the user's live sessions, `current` marking this one. */
       list: () => settle(() => http.GET("/auth/sessions/")).then(refused),
@@ -156,6 +215,21 @@ export function createAuthClient(options: AuthClientOptions) {
       verify: (key: string) => settle(() => http.POST("/auth/registration/verify-email/", { body: { key } })),
       /** POST registration/resend-email/ (always 200). */
       resend: (email: string) => settle(() => http.POST("/auth/registration/resend-email/", { body: { email } })),
+    },
+    social: {
+      /**
+       * POST social/{provider}/ with `{id_token}` (a native SDK's) or `{code, code_verifier, redirect_uri}` (the
+       * app's own authorization request): signed in like login; the key goes to the store.
+       */
+      login: (provider: string, body: SocialLoginInput) =>
+        settle(() => http.POST("/auth/social/{provider}/", { params: { path: { provider } }, body: named(body) })).then(
+          keep,
+        ),
+      /** GET social/accounts/: the user's identities at other providers. */
+      accounts: () => settle(() => http.GET("/auth/social/accounts/")).then(refused),
+      /** DELETE social/accounts/{id}/: 204; 400 when it is the last way to sign in; 404 for a foreign id. */
+      unlink: (id: string) =>
+        settle(() => http.DELETE("/auth/social/accounts/{id}/", { params: { path: { id } } })).then(refused),
     },
     /** The underlying openapi-fetch client, typed by the same document, for anything not wrapped here. */
     http,

@@ -3501,6 +3501,645 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/social/{provider}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browser sign-in with a provider: redirect to it (state, PKCE S256, nonce in a signed cookie) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the provider's authorization endpoint */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No such provider in SOCIAL_PROVIDERS */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The provider is unreachable */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in with a provider from a mobile or single-page app: an ID token, or a code and PKCE verifier */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "4/0AVG7fiQ",
+                     *       "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                     *       "redirect_uri": "com.example.app:/oauth",
+                     *       "client": "ios"
+                     *     }
+                     */
+                    "application/json": {
+                        client?: string;
+                        code?: string;
+                        code_verifier?: string;
+                        id_token?: string;
+                        nonce?: string;
+                        redirect_uri?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "4/0AVG7fiQ",
+                     *       "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                     *       "redirect_uri": "com.example.app:/oauth",
+                     *       "client": "ios"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        client?: string;
+                        code?: string;
+                        code_verifier?: string;
+                        id_token?: string;
+                        nonce?: string;
+                        redirect_uri?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "4/0AVG7fiQ",
+                     *       "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                     *       "redirect_uri": "com.example.app:/oauth",
+                     *       "client": "ios"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        client?: string;
+                        code?: string;
+                        code_verifier?: string;
+                        id_token?: string;
+                        nonce?: string;
+                        redirect_uri?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoginResponse"];
+                    };
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Login CSRF: an `Origin` that is neither the service's (`SERVICE_ORIGIN`) nor in `ALLOWED_ORIGINS` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description No such provider in SOCIAL_PROVIDERS */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The provider is unreachable */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/social/{provider}/callback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Back from the provider: signed in (cookie) and sent on to SOCIAL_LOGIN_REDIRECT */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed in: the auth cookie, and a redirect to SOCIAL_LOGIN_REDIRECT */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad or expired state, a refused code, an invalid ID token, or the provider's error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description No such provider in SOCIAL_PROVIDERS */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The provider is unreachable or refused the service's client credentials */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Back from a provider that posts its answer (Apple's form_post): as GET */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "c0de",
+                     *       "state": "Yioj7PqR2sT9uVwXyZ0aB1cD2eF3gH4i"
+                     *     }
+                     */
+                    "application/json": {
+                        code?: string;
+                        error?: string;
+                        iss?: string;
+                        state?: string;
+                        user?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "c0de",
+                     *       "state": "Yioj7PqR2sT9uVwXyZ0aB1cD2eF3gH4i"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": {
+                        code?: string;
+                        error?: string;
+                        iss?: string;
+                        state?: string;
+                        user?: string;
+                    };
+                    /**
+                     * @example {
+                     *       "code": "c0de",
+                     *       "state": "Yioj7PqR2sT9uVwXyZ0aB1cD2eF3gH4i"
+                     *     }
+                     */
+                    "multipart/form-data": {
+                        code?: string;
+                        error?: string;
+                        iss?: string;
+                        state?: string;
+                        user?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Signed in: the auth cookie, and a redirect to SOCIAL_LOGIN_REDIRECT */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad or expired state, a refused code, an invalid ID token, or the provider's error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description No such provider in SOCIAL_PROVIDERS */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Body over MAX_BODY_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Unsupported media type \"text/plain\" in request."}` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The provider is unreachable or refused the service's client credentials */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/social/accounts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's identities at other providers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SocialAccount"][];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/social/accounts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an identity (never the last way to sign in) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Unlinked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Validation failed (DRF field errors) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FieldErrors"];
+                    };
+                };
+                /** @description Missing or malformed credentials (`detail`), or a bad token (`error`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"] | components["schemas"]["TokenError"];
+                    };
+                };
+                /** @description CSRF failure of a cookie-authenticated unsafe request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Not one of the user's identities */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description `{"detail":"Method \"GET\" not allowed."}` with `Allow` */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description Server configuration error (an invalid var), never a pass-through */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+                /** @description The token store (D1) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Detail"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/user/": {
         parameters: {
             query?: never;
@@ -4246,6 +4885,28 @@ export interface components {
             /** @description "City, CC", "CC" or null */
             location: string | null;
             user_agent: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "Zq3xV8kL2pR7tY1zAb4cD5",
+         *       "provider": "google",
+         *       "uid": "109876543210987654321",
+         *       "email": "ada@example.com",
+         *       "date_joined": "2026-12-01T10:00:00.000000Z",
+         *       "last_login": "2026-12-02T09:00:00.000000Z"
+         *     }
+         */
+        SocialAccount: {
+            date_joined: string;
+            /** @description The address the provider gave at the last sign-in, "" when none */
+            email: string;
+            /** @description Public id, for DELETE /auth/social/accounts/{id}/ */
+            id: string;
+            last_login: string;
+            /** @description The configured provider name it signed in through */
+            provider: string;
+            /** @description The subject the provider gave this identity */
+            uid: string;
         };
         /**
          * @example {

@@ -6,6 +6,7 @@
  * layer. Routes are HTTP adapters around it; the policy it applies (expiry, key format, rate limits) is pure
  * and lives in src/auth/.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import { isSessionExpired, isUseDueForRecording, lastUsedResolutionMs } from "../auth/expiry";
 import { generateKey, generateSessionId, isWellFormedKey, keyDigest } from "../auth/token-key";
 import type { Config } from "../config";
@@ -62,6 +63,9 @@ export interface IssuedSession {
   /** The row stored for it (with the key's digest only). */
   session: NewSession;
 }
+
+/** Writes of the same sign-in that join its batch. */
+type Statements = readonly BatchItem<"sqlite">[];
 
 type CreatedAccount = { user: UserRow; issued: IssuedSession | null } | { taken: "username" | "email" };
 
@@ -123,11 +127,12 @@ export class AuthCore {
    * Signs a device of `userId` in after a successful login: the new token, the login stamp (and the upgraded
    * password hash, if any), the settling of its throttle reservation and, under `MAX_TOKENS_PER_USER`, the
    * eviction of the least recently used tokens, all in one batch (so concurrent logins cannot overshoot).
+   * `extra`: more writes of the same sign-in for that batch (a provider's identity linked or touched).
    */
   async issue(
     userId: number,
     device: Device,
-    login: { reservation: LoginReservation; upgradedHash?: string },
+    login: { reservation: LoginReservation; upgradedHash?: string; extra?: Statements },
   ): Promise<IssuedSession> {
     const { db, config, nowMs, cache } = this.deps;
     const issued = this.newSession(device);
@@ -137,6 +142,7 @@ export class AuthCore {
       recordLogin(db, userId, nowMs, login.upgradedHash),
       ...(cap === null ? [] : [evictLeastRecentlyUsed(db, userId, cap, issued.session.id)]),
       ...this.throttle.settleLogin(login.reservation),
+      ...(login.extra ?? []),
     ]);
     if (cap !== null) {
       // The eviction is the batch's third statement (after the insert and the login stamp).
@@ -148,18 +154,18 @@ export class AuthCore {
 
   /**
    * Creates an account and, given a `device`, signs it in, atomically. Answers which identifier another
-   * registration took between the caller's check and this insert, if one did.
+   * registration took between the caller's check and this insert, if one did. `extra`: more writes of the
+   * same sign-up for that batch (a provider's identity, the throttle's settlement); nothing is half-created.
    */
-  async createAccount(user: NewUser, device: Device | null): Promise<CreatedAccount> {
+  async createAccount(user: NewUser, device: Device | null, extra: Statements = []): Promise<CreatedAccount> {
     const { db } = this.deps;
     const issued = device ? this.newSession(device) : null;
     try {
-      const [[created]] = issued
-        ? await writeAtomically(db, [
-            insertUser(db, user),
-            insertSessionForUsername(db, user.usernameCanonical, issued.session),
-          ])
-        : await writeAtomically(db, [insertUser(db, user)]);
+      const [[created]] = await writeAtomically(db, [
+        insertUser(db, user),
+        ...(issued ? [insertSessionForUsername(db, user.usernameCanonical, issued.session)] : []),
+        ...extra,
+      ]);
       if (!created) throw new Error("registration batch returned no user");
       return { user: created, issued };
     } catch (error) {

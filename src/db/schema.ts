@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Accounts. `username_canonical` and `email_canonical` hold the case-folded forms (NFKC + lower case)
@@ -228,7 +228,34 @@ export const activityEvents = sqliteTable(
   ],
 );
 
+/**
+ * Identities at other providers (Google, GitHub, Apple, any OpenID Connect issuer) linked to accounts. An
+ * identity is its issuer and the subject the issuer gave it, never an e-mail: addresses change hands, subjects
+ * do not. `id` is a public random id for listing and unlinking; `provider` is the configured name it came through.
+ */
+export const socialIdentities = sqliteTable(
+  "social_identities",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    /** The address the provider gave at the last sign-in, for display only: linking never reads it again. */
+    email: text("email"),
+    createdMs: integer("created_ms").notNull(),
+    lastLoginMs: integer("last_login_ms"),
+  },
+  (table) => [
+    uniqueIndex("social_identities_issuer_subject_idx").on(table.issuer, table.subject),
+    index("social_identities_user_id_idx").on(table.userId),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
 export type PasskeyRow = typeof passkeys.$inferSelect;
 export type ActivityRow = typeof activityEvents.$inferSelect;
+export type SocialIdentityRow = typeof socialIdentities.$inferSelect;

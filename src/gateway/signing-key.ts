@@ -5,7 +5,7 @@
  */
 
 export interface SigningKey {
-  /** The private JWK, with `alg` and `kid` set: imported through WebCrypto to sign, both named in the assertion's header. */
+  /** The private JWK, with `alg` and `kid` set (the assertion's header takes both from it). */
   privateJwk: JsonWebKey & { alg: "EdDSA" | "ES256"; kid: string };
   /** What `/.well-known/jwks.json` publishes. */
   publicJwk: JsonWebKey & { alg: string; kid: string; use: "sig" };

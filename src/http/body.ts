@@ -4,6 +4,7 @@
  * an object, or a body over the configured limit are refused with DRF's messages before anything changes.
  */
 import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { detailError, nonFieldError } from "../errors";
 
 export type RequestData = Record<string, unknown>;
@@ -21,7 +22,7 @@ function pythonTypeName(value: unknown): string {
 /** The request's fields. Throws the ready 400/413/415 response for a body that cannot be read. */
 export async function readData(c: Context, maxBytes: number): Promise<RequestData> {
   const contentType = c.req.header("content-type") ?? "";
-  const raw = await readLimited(c.req.raw, maxBytes);
+  const raw = await readLimited(c, maxBytes);
   if (raw.byteLength === 0) return {};
   const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   if (mediaType === "application/json") return parseJson(raw);
@@ -59,30 +60,23 @@ async function parseMultipart(raw: Uint8Array, contentType: string): Promise<Req
   return data;
 }
 
-/** The whole body, refusing (413) as soon as it is known to exceed `maxBytes`, without buffering past it. */
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The whole body, refused (413, DRF's message) as soon as it is known to exceed `maxBytes`: Hono's body-limit
+ * refuses a larger Content-Length before reading anything, and reads a body of unknown length only up to the
+ * limit. A declared length within the limit is trusted: the runtime never delivers more than it declares.
+ */
+async function readLimited(c: Context, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () => detailError(413, `Request body is larger than the limit of ${maxBytes} bytes.`);
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
       throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+    },
+  });
+  // Run inline rather than mounted: the limit is the configuration's, known once the request's config is.
+  await limit(c, async () => {});
+  const body = new Uint8Array(await c.req.raw.arrayBuffer());
+  // Fail closed should a body ever outgrow the length it declared.
+  if (body.byteLength > maxBytes) throw tooLarge();
   return body;
 }

@@ -4,24 +4,27 @@
  * login and upgraded to this service's Argon2id then); tokens keep their `created`, so each still expires on its original schedule, and only
  * their SHA-256 digests are stored. Idempotent: a user already present with the same pk, username and
  * e-mail is left alone, a token already present is skipped. A user whose pk, username or e-mail belongs to
- * another account is reported as a conflict and not touched, and neither are their tokens. Work is done in
- * bounded batches through `run`, so large dumps import with bounded statements.
+ * another account is reported as a conflict and not touched, and neither are their tokens. It runs through
+ * the store over a D1 binding (the Worker's in tests, wrangler's platform proxy in the CLI), in bounded
+ * statements and batches, so dumps of any size stay within D1's limits.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import { sha256Hex } from "../auth/digest";
 import { DJANGO_PBKDF2_MAX_ITERATIONS, djangoPbkdf2Iterations, hasherName } from "../auth/django-hash";
 import { canonicalEmail, canonicalUsername } from "../auth/identity";
 import { isVerifiableHash } from "../auth/password-hash";
 import { generateSessionId } from "../auth/token-key";
+import { type Database, writeAtomically } from "../store/db";
+import { insertSessionForAccount } from "../store/tokens";
+import { findAccountsByIdentifiers, insertAccounts, type NewAccount } from "../store/users";
 import type { DjangoDump, DjangoUser } from "./django-dump";
-import { literal } from "./sql-literal";
 
-/** Runs SQL statements in order (one transaction per call where the runner can) and returns each one's rows. */
-export type SqlRunner = (statements: string[]) => Promise<Record<string, unknown>[][]>;
-
-/** Rows per INSERT statement, and statements per runner call. */
-const ROWS_PER_STATEMENT = 100;
-const STATEMENTS_PER_CALL = 20;
-const LOOKUP_CHUNK = 200;
+/** D1 refuses a statement with more bound parameters than this. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+/** Users per look-up: each binds its pk, username and e-mail. */
+const LOOKUP_CHUNK = Math.floor(D1_MAX_BOUND_PARAMETERS / 3);
+/** Statements per batch (one transaction): small enough to finish well within the store's timeout. */
+const STATEMENTS_PER_BATCH = 25;
 
 export interface ImportReport {
   usersImported: number;
@@ -40,8 +43,8 @@ export interface ImportReport {
 
 interface Existing {
   id: number;
-  username_canonical: string;
-  email_canonical: string | null;
+  usernameCanonical: string;
+  emailCanonical: string | null;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -50,50 +53,58 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-async function runAll(run: SqlRunner, statements: string[]): Promise<Record<string, unknown>[][]> {
-  const results: Record<string, unknown>[][] = [];
-  for (const group of chunks(statements, STATEMENTS_PER_CALL)) results.push(...(await run(group)));
-  return results;
+/** Runs the statements in batches of STATEMENTS_PER_BATCH, in order; how many rows each statement changed. */
+async function runInBatches(db: Database, statements: BatchItem<"sqlite">[]): Promise<number[]> {
+  const changes: number[] = [];
+  for (const [first, ...rest] of chunks(statements, STATEMENTS_PER_BATCH)) {
+    if (!first) continue;
+    // Inserts without RETURNING: D1 answers each with its result and `meta`.
+    const results = (await writeAtomically(db, [first, ...rest])) as unknown as D1Result[];
+    for (const result of results) changes.push(result.meta.changes);
+  }
+  return changes;
 }
 
-async function existingAccounts(dump: DjangoDump, run: SqlRunner): Promise<Existing[]> {
-  const statements = chunks(dump.users, LOOKUP_CHUNK).map((users) => {
-    const ids = users.map((user) => literal(user.pk)).join(", ");
-    const names = users.map((user) => literal(canonicalUsername(user.username))).join(", ");
-    const emails = users.filter((user) => user.email).map((user) => literal(canonicalEmail(user.email)));
-    return `SELECT id, username_canonical, email_canonical FROM users WHERE id IN (${ids}) OR username_canonical IN (${names})${
-      emails.length > 0 ? ` OR email_canonical IN (${emails.join(", ")})` : ""
-    }`;
-  });
-  return (await runAll(run, statements)).flat() as unknown as Existing[];
+async function existingAccounts(dump: DjangoDump, db: Database): Promise<Existing[]> {
+  const found: Existing[] = [];
+  for (const users of chunks(dump.users, LOOKUP_CHUNK)) {
+    found.push(
+      ...(await findAccountsByIdentifiers(db, {
+        ids: users.map((user) => user.pk),
+        usernamesCanonical: users.map((user) => canonicalUsername(user.username)),
+        emailsCanonical: users.filter((user) => user.email).map((user) => canonicalEmail(user.email)),
+      })),
+    );
+  }
+  return found;
 }
 
 /**
  * A user's row. The username and e-mail are stored exactly as Django stored them (what `/auth/user/` shows and
  * mail is sent to); only their canonical forms, used for uniqueness and look-ups, are folded.
  */
-function userRow(user: DjangoUser): string {
+function userRow(user: DjangoUser): NewAccount {
   const email = user.email || null;
-  return `(${[
-    literal(user.pk),
-    literal(user.username),
-    literal(canonicalUsername(user.username)),
-    literal(email),
-    literal(email ? canonicalEmail(email) : null),
-    literal(user.firstName),
-    literal(user.lastName),
-    literal(user.passwordHash),
-    literal(user.isActive),
-    literal(user.isStaff),
-    literal(user.isSuperuser),
-    literal(user.dateJoinedMs),
-    literal(user.lastLoginMs),
+  return {
+    id: user.pk,
+    username: user.username,
+    usernameCanonical: canonicalUsername(user.username),
+    email,
+    emailCanonical: email ? canonicalEmail(email) : null,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    passwordHash: user.passwordHash,
+    isActive: user.isActive,
+    isStaff: user.isStaff,
+    isSuperuser: user.isSuperuser,
+    dateJoinedMs: user.dateJoinedMs,
+    lastLoginMs: user.lastLoginMs,
     // Django users signed up and used the address there; verifying it again would lock them out.
-    literal(email !== null),
-  ].join(", ")})`;
+    emailVerified: email !== null,
+  };
 }
 
-export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promise<ImportReport> {
+export async function importDjangoDump(dump: DjangoDump, db: Database): Promise<ImportReport> {
   const report: ImportReport = {
     usersImported: 0,
     usersAlreadyPresent: 0,
@@ -110,10 +121,10 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
   const byEmail = new Map<string, Existing>();
   const remember = (account: Existing) => {
     byId.set(account.id, account);
-    byUsername.set(account.username_canonical, account);
-    if (account.email_canonical) byEmail.set(account.email_canonical, account);
+    byUsername.set(account.usernameCanonical, account);
+    if (account.emailCanonical) byEmail.set(account.emailCanonical, account);
   };
-  for (const account of await existingAccounts(dump, run)) remember(account);
+  for (const account of await existingAccounts(dump, db)) remember(account);
 
   /** Django pk → canonical username, for every user whose tokens may be imported. */
   const importable = new Map<number, string>();
@@ -122,7 +133,7 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
     const name = canonicalUsername(user.username);
     const email = user.email ? canonicalEmail(user.email) : null;
     const sameId = byId.get(user.pk);
-    if (sameId && sameId.username_canonical === name && sameId.email_canonical === email) {
+    if (sameId && sameId.usernameCanonical === name && sameId.emailCanonical === email) {
       report.usersAlreadyPresent += 1;
       importable.set(user.pk, name);
       continue;
@@ -130,12 +141,12 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
     const clash =
       (byUsername.get(name) && `username "${user.username}" already belongs to another account`) ||
       (email && byEmail.get(email) && `e-mail ${user.email} already belongs to another account`) ||
-      (sameId && `pk ${user.pk} already belongs to "${sameId.username_canonical}"`);
+      (sameId && `pk ${user.pk} already belongs to "${sameId.usernameCanonical}"`);
     if (clash) {
       report.conflicts.push(`"${user.username}" (pk ${user.pk}) not imported: ${clash}`);
       continue;
     }
-    remember({ id: user.pk, username_canonical: name, email_canonical: email });
+    remember({ id: user.pk, usernameCanonical: name, emailCanonical: email });
     importable.set(user.pk, name);
     toInsert.push(user);
     const hasher = hasherName(user.passwordHash);
@@ -153,43 +164,46 @@ export async function importDjangoDump(dump: DjangoDump, run: SqlRunner): Promis
       );
     }
   }
-  const columns =
-    "id, username, username_canonical, email, email_canonical, first_name, last_name, password_hash, is_active, is_staff, is_superuser, date_joined_ms, last_login_ms, email_verified";
-  await runAll(
-    run,
-    chunks(toInsert, ROWS_PER_STATEMENT).map(
-      (users) => `INSERT INTO users (${columns}) VALUES ${users.map(userRow).join(", ")}`,
-    ),
+  const rows = toInsert.map(userRow);
+  // One bound parameter per column per row.
+  const rowsPerStatement = Math.floor(D1_MAX_BOUND_PARAMETERS / Math.max(1, Object.keys(rows[0] ?? {}).length));
+  await runInBatches(
+    db,
+    chunks(rows, rowsPerStatement).map((accounts) => insertAccounts(db, accounts)),
   );
   report.usersImported = toInsert.length;
 
-  const tokenRows: string[] = [];
+  const sessions = [];
   for (const token of dump.tokens) {
-    const username = importable.get(token.userPk);
-    if (username === undefined) {
+    const usernameCanonical = importable.get(token.userPk);
+    if (usernameCanonical === undefined) {
       const reason = dump.users.some((user) => user.pk === token.userPk)
         ? "its user was not imported (conflict)"
         : "its user is not in the dump";
       report.tokensSkipped[reason] = (report.tokensSkipped[reason] ?? 0) + 1;
       continue;
     }
-    const digest = sha256Hex(token.key);
-    tokenRows.push(
-      `(${[literal(generateSessionId()), literal(token.userPk), literal(digest), literal(token.createdMs), literal(username)].join(", ")})`,
+    // Each token is tied to its user by pk *and* username, so it can never land on another account.
+    sessions.push(
+      insertSessionForAccount(
+        db,
+        { id: token.userPk, usernameCanonical },
+        {
+          id: generateSessionId(),
+          keyDigest: sha256Hex(token.key),
+          createdMs: token.createdMs,
+          client: null,
+          userAgent: null,
+          ip: null,
+          city: null,
+          country: null,
+        },
+      ),
     );
   }
-  // Each token is tied to its user by pk *and* username, so it can never land on another account.
-  const tokenStatements = chunks(tokenRows, ROWS_PER_STATEMENT).flatMap((rows) => [
-    `INSERT OR IGNORE INTO tokens (id, user_id, key_digest, created_ms, last_used_ms)
-     SELECT v.column1, u.id, v.column3, v.column4, v.column4 FROM (VALUES ${rows.join(", ")}) AS v
-     JOIN users AS u ON u.id = v.column2 AND u.username_canonical = v.column5`,
-    "SELECT changes() AS n",
-  ]);
-  const results = await runAll(run, tokenStatements);
-  report.tokensImported = results
-    .filter((_, index) => index % 2 === 1)
-    .reduce((sum, rows) => sum + Number(rows[0]?.n ?? 0), 0);
-  report.tokensAlreadyPresent = tokenRows.length - report.tokensImported;
+  const inserted = await runInBatches(db, sessions);
+  report.tokensImported = inserted.reduce((sum, changes) => sum + changes, 0);
+  report.tokensAlreadyPresent = sessions.length - report.tokensImported;
   return report;
 }
 

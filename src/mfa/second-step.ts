@@ -3,6 +3,7 @@
  * correct password (login/), and issuing the session once every factor is proven (login/mfa/, and
  * passkeys/login/, where a passkey is both factors at once).
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { sha256Hex } from "../auth/digest";
 import { generateSecret } from "../auth/one-time-codes";
@@ -33,29 +34,55 @@ export async function startSecondStep(
   password: string,
 ): Promise<Response | null> {
   const db = c.get("db");
-  const state = await readMfaState(db, user.id);
+  if (!hasSecondFactor(await readMfaState(db, user.id))) return null;
+  // The password was proven here, and is not sent again: an outdated hash is upgraded now.
+  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
+  const second = await beginSecondStep(c, user.id, account, client, [
+    ...(upgradedHash ? [replacePasswordHash(db, user.id, upgradedHash)] : []),
+  ]);
+  return second && c.json({ mfa_required: true, ...second });
+}
+
+/** What a first step hands the client when a second factor must follow: the single-use ticket and the methods. */
+export interface SecondStep {
+  mfa_token: string;
+  methods: string[];
+}
+
+/**
+ * Starts the second step for a user who has a second factor (null when they have none): a single-use
+ * `mfa_token` living 5 minutes, stored as its digest in one batch with `extra` statements of the first step.
+ * Every first step (a password, a provider's sign-in) passes here, so none can skip the second factor.
+ */
+export async function beginSecondStep(
+  c: Context<AppEnv>,
+  userId: number,
+  account: string,
+  client: string | null,
+  extra: readonly BatchItem<"sqlite">[],
+): Promise<SecondStep | null> {
+  const db = c.get("db");
+  const state = await readMfaState(db, userId);
   if (!hasSecondFactor(state)) return null;
   const token = generateSecret();
   const now = c.get("now");
-  // The password was proven here, and is not sent again: an outdated hash is upgraded now.
-  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   await writeAtomically(db, [
     insertMfaLogin(db, {
       tokenDigest: sha256Hex(token),
-      userId: user.id,
+      userId,
       account,
       client,
       createdMs: now,
       expiresMs: now + MFA_TOKEN_TTL_SECONDS * 1000,
     }),
-    ...(upgradedHash ? [replacePasswordHash(db, user.id, upgradedHash)] : []),
+    ...extra,
   ]);
   const methods = [
     ...(state.totpActive ? ["totp"] : []),
     ...(state.passkeys > 0 ? ["webauthn"] : []),
     ...(state.recoveryCodesLeft > 0 ? ["recovery_code"] : []),
   ];
-  return c.json({ mfa_required: true, mfa_token: token, methods });
+  return { mfa_token: token, methods };
 }
 
 /** Signs the device in as `login/` does once the password alone suffices (same batch, same answer). */

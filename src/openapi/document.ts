@@ -7,6 +7,7 @@ import { resendEmailFields, verifyEmailFields } from "../routes/email-verificati
 import { loginFields } from "../routes/login";
 import { passwordChangeFields, passwordResetConfirmFields, passwordResetFields } from "../routes/password";
 import { registrationFields } from "../routes/registration";
+import { socialCallbackFields, socialLoginFields } from "../routes/social";
 import { userFields } from "../routes/user";
 import { MFA_ENDPOINTS } from "./mfa-endpoints";
 import { MfaRequiredSchema } from "./mfa-schemas";
@@ -17,6 +18,7 @@ import {
   JwksSchema,
   LoginResponseSchema,
   SessionSchema,
+  SocialAccountSchema,
   TokenErrorSchema,
   UserSchema,
 } from "./schemas";
@@ -202,6 +204,82 @@ export const ENDPOINTS: Endpoint[] = [
     responses: {
       200: { description: "A page of events, with links to the pages around it", schema: ActivityPageSchema },
       404: detail('`{"detail":"Invalid cursor"}`: a cursor the service did not write'),
+    },
+  },
+  {
+    method: "get",
+    path: "/auth/social/{provider}/",
+    summary: "Browser sign-in with a provider: redirect to it (state, PKCE S256, nonce in a signed cookie)",
+    auth: false,
+    responses: {
+      302: { description: "To the provider's authorization endpoint" },
+      404: detail("No such provider in SOCIAL_PROVIDERS"),
+      502: detail("The provider is unreachable"),
+    },
+  },
+  ...(["get", "post"] as const).map(
+    (method): Endpoint => ({
+      method,
+      path: "/auth/social/{provider}/callback/",
+      summary:
+        method === "get"
+          ? "Back from the provider: signed in (cookie) and sent on to SOCIAL_LOGIN_REDIRECT"
+          : "Back from a provider that posts its answer (Apple's form_post): as GET",
+      auth: false,
+      ...(method === "post"
+        ? {
+            body: {
+              schema: socialCallbackFields,
+              example: { code: "c0de", state: "Yioj7PqR2sT9uVwXyZ0aB1cD2eF3gH4i" },
+            },
+          }
+        : {}),
+      responses: {
+        302: { description: "Signed in: the auth cookie, and a redirect to SOCIAL_LOGIN_REDIRECT" },
+        400: detail("Bad or expired state, a refused code, an invalid ID token, or the provider's error"),
+        404: detail("No such provider in SOCIAL_PROVIDERS"),
+        502: detail("The provider is unreachable or refused the service's client credentials"),
+      },
+    }),
+  ),
+  {
+    method: "post",
+    path: "/auth/social/{provider}/",
+    summary: "Sign in with a provider from a mobile or single-page app: an ID token, or a code and PKCE verifier",
+    auth: false,
+    body: {
+      schema: socialLoginFields,
+      example: {
+        code: "4/0AVG7fiQ",
+        code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        redirect_uri: "com.example.app:/oauth",
+        client: "ios",
+      },
+    },
+    responses: {
+      200: { description: "Signed in", schema: LoginResponseSchema },
+      400: fieldErrors,
+      403: loginCsrf,
+      404: detail("No such provider in SOCIAL_PROVIDERS"),
+      502: detail("The provider is unreachable"),
+    },
+  },
+  {
+    method: "get",
+    path: "/auth/social/accounts/",
+    summary: "The user's identities at other providers",
+    auth: true,
+    responses: { 200: { description: "Oldest first", schema: z.array(SocialAccountSchema) } },
+  },
+  {
+    method: "delete",
+    path: "/auth/social/accounts/{id}/",
+    summary: "Unlink an identity (never the last way to sign in)",
+    auth: true,
+    responses: {
+      204: { description: "Unlinked" },
+      400: fieldErrors,
+      404: detail("Not one of the user's identities"),
     },
   },
   {

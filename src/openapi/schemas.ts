@@ -135,3 +135,23 @@ export const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.string
     ],
   },
 });
+
+export const SocialAccountSchema = z
+  .object({
+    id: z.string().describe("Public id, for DELETE /auth/social/accounts/{id}/"),
+    provider: z.string().describe("The configured provider name it signed in through"),
+    uid: z.string().describe("The subject the provider gave this identity"),
+    email: z.string().describe('The address the provider gave at the last sign-in, "" when none'),
+    date_joined: z.string(),
+    last_login: z.string(),
+  })
+  .openapi("SocialAccount", {
+    example: {
+      id: "Zq3xV8kL2pR7tY1zAb4cD5",
+      provider: "google",
+      uid: "109876543210987654321",
+      email: "ada@example.com",
+      date_joined: "2026-12-01T10:00:00.000000Z",
+      last_login: "2026-12-02T09:00:00.000000Z",
+    },
+  });

@@ -5,14 +5,17 @@
  */
 import { Hono } from "hono";
 import { FAVICON_HEADERS, FAVICON_SVG } from "../account/favicon";
-import { ACCOUNT_PAGE_HTML, accountPageHeaders } from "../account/page";
+import { accountPageHeaders, accountPageHtml } from "../account/page";
 import { ACCOUNT_SCRIPT } from "../account/script";
 import type { AppEnv } from "../context";
 
 export const accountRoutes = new Hono<AppEnv>();
 
 for (const path of ["/", "/reset-password", "/verify-email"]) {
-  accountRoutes.get(path, (c) => c.body(ACCOUNT_PAGE_HTML, 200, accountPageHeaders(new URL(c.req.url).origin)));
+  accountRoutes.get(path, (c) => {
+    const html = accountPageHtml([...c.get("config").social.providers.keys()]);
+    return c.body(html, 200, accountPageHeaders(new URL(c.req.url).origin));
+  });
 }
 
 accountRoutes.get("/app.js", (c) =>

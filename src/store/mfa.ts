@@ -4,7 +4,7 @@
  * Every change of a factor revokes the user's other tokens in the same batch (credentials changed).
  */
 import { and, eq, gte, isNotNull, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
-import { mfaLogins, mfaRecoveryCodes, mfaTotp, passkeys, tokens } from "../db/schema";
+import { mfaLogins, mfaRecoveryCodes, mfaTotp, passkeys, tokens, webauthnChallenges } from "../db/schema";
 import { type Database, storeCall, writeAtomically } from "./db";
 
 export interface MfaState {
@@ -266,4 +266,22 @@ export async function spendMfaLoginChallenge(db: Database, tokenDigest: string, 
       .run(),
   );
   return result.meta.changes > 0;
+}
+
+/**
+ * Removes every second factor of the user (TOTP, passkeys, recovery codes, pending second steps and WebAuthn
+ * challenges) and revokes all their tokens, in one batch: the operator's reset for a user locked out of their
+ * factor. Returns how many passkeys and tokens went.
+ */
+export async function resetSecondFactors(db: Database, userId: number): Promise<{ passkeys: number; tokens: number }> {
+  const [, removedPasskeys, , , , revoked] = await writeAtomically(db, [
+    db.delete(mfaTotp).where(eq(mfaTotp.userId, userId)),
+    db.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id }),
+    db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId)),
+    db.delete(mfaLogins).where(eq(mfaLogins.userId, userId)),
+    db.delete(webauthnChallenges).where(eq(webauthnChallenges.userId, userId)),
+    // The factors changed: every device signs in again, with the password alone.
+    db.delete(tokens).where(eq(tokens.userId, userId)).returning({ id: tokens.id }),
+  ]);
+  return { passkeys: removedPasskeys.length, tokens: revoked.length };
 }

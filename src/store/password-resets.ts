@@ -82,3 +82,16 @@ export async function changePassword(
   ]);
   return revoked.map((row) => row.keyDigest);
 }
+
+/**
+ * Sets a new password hash and revokes every token of the user, in one atomic batch (an operator's reset:
+ * no device keeps its session). Returns how many tokens were revoked.
+ */
+export async function replacePassword(db: Database, userId: number, passwordHash: string): Promise<number> {
+  const [, revoked] = await writeAtomically(db, [
+    db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
+    // Credentials changed: every device must sign in again.
+    db.delete(tokens).where(eq(tokens.userId, userId)),
+  ]);
+  return revoked.meta.changes;
+}

@@ -101,8 +101,8 @@ export async function purgeExpired(
 const renderOnly = drizzle({} as D1Database, { schema });
 
 /**
- * The purge's statements as SQL text and parameters, for the operator CLI while it still sends text through
- * `wrangler d1 execute` (issue 13 moves it onto `purgeExpired` over a real binding; then this goes).
+ * The purge's statements as SQL text and parameters, to read and check the plan's deletes without a database
+ * (the scheduled handler and the CLI both run `purgeExpired`).
  */
 export function purgeTasks(
   config: { purge: PurgePolicy },

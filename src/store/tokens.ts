@@ -199,3 +199,36 @@ export function deleteUserSessions(db: Database, userId: number, exceptSessionId
     .where(and(eq(tokens.userId, userId), exceptSessionId === undefined ? undefined : ne(tokens.id, exceptSessionId)))
     .returning({ keyDigest: tokens.keyDigest });
 }
+
+/**
+ * The insert of a session for the account with this id *and* canonical username, for a batch: a session can
+ * never land on another account that took the id or the name. A session whose key digest is already stored
+ * is skipped (`changes` 0), so importing the same keys twice stores them once.
+ */
+export function insertSessionForAccount(
+  db: Database,
+  account: { id: number; usernameCanonical: string },
+  session: NewSession,
+) {
+  const value = <T>(name: string, v: T) => sql<T>`${v}`.as(name);
+  return db
+    .insert(tokens)
+    .select(
+      db
+        .select({
+          id: value("id", session.id),
+          userId: users.id,
+          keyDigest: value("key_digest", session.keyDigest),
+          createdMs: value("created_ms", session.createdMs),
+          lastUsedMs: value("last_used_ms", session.createdMs),
+          client: value("client", session.client),
+          userAgent: value("user_agent", session.userAgent),
+          ip: value("ip", session.ip),
+          city: value("city", session.city),
+          country: value("country", session.country),
+        })
+        .from(users)
+        .where(and(eq(users.id, account.id), eq(users.usernameCanonical, account.usernameCanonical))),
+    )
+    .onConflictDoNothing();
+}

@@ -1,5 +1,5 @@
 /** SQL for accounts. No policy here: callers decide what a result means. */
-import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, or, type SQL, sql } from "drizzle-orm";
 import { tokens, type UserRow, users } from "../db/schema";
 import { type Database, isUniqueViolation, storeCall, writeAtomically } from "./db";
 
@@ -20,6 +20,11 @@ export interface NewUser {
   emailCanonical: string | null;
   passwordHash: string;
   dateJoinedMs: number;
+  /** Set by accounts created through another provider (src/social), which knows the name and the address's state. */
+  firstName?: string;
+  lastName?: string;
+  emailVerified?: boolean;
+  lastLoginMs?: number;
 }
 
 /**
@@ -120,4 +125,46 @@ export async function updateProfile(
     if (isUniqueViolation(error, "users.username_canonical")) return { row: "username-taken", digests: [] };
     throw error;
   }
+}
+
+/** The account whose canonical username is `usernameCanonical` (the operator CLI names users this way). */
+export function findUserByUsername(db: Database, usernameCanonical: string): Promise<UserRow | undefined> {
+  return storeCall(() => db.select().from(users).where(eq(users.usernameCanonical, usernameCanonical)).get());
+}
+
+/** Every column of a new account, the id and flags included (operator-made and imported accounts). */
+export type NewAccount = typeof users.$inferInsert;
+
+/** The insert of accounts, for a batch. Mind D1's 100 bound parameters per statement: one per column per row. */
+export function insertAccounts(db: Database, accounts: NewAccount[]) {
+  return db.insert(users).values(accounts);
+}
+
+/** The accounts holding any of these ids, canonical usernames or canonical e-mails (mind D1's 100 parameters). */
+export function findAccountsByIdentifiers(
+  db: Database,
+  wanted: { ids: number[]; usernamesCanonical: string[]; emailsCanonical: string[] },
+) {
+  const conditions: SQL[] = [];
+  if (wanted.ids.length > 0) conditions.push(inArray(users.id, wanted.ids));
+  if (wanted.usernamesCanonical.length > 0)
+    conditions.push(inArray(users.usernameCanonical, wanted.usernamesCanonical));
+  if (wanted.emailsCanonical.length > 0) conditions.push(inArray(users.emailCanonical, wanted.emailsCanonical));
+  if (conditions.length === 0) return Promise.resolve([]);
+  return storeCall(() =>
+    db
+      .select({ id: users.id, usernameCanonical: users.usernameCanonical, emailCanonical: users.emailCanonical })
+      .from(users)
+      .where(or(...conditions))
+      .all(),
+  );
+}
+
+/**
+ * Lets the user in, or refuses every token of theirs at once (the tokens are kept: reactivating the account
+ * brings its unexpired ones back). False when there is no such user.
+ */
+export async function setUserActive(db: Database, userId: number, isActive: boolean): Promise<boolean> {
+  const result = await storeCall(() => db.update(users).set({ isActive }).where(eq(users.id, userId)).run());
+  return result.meta.changes > 0;
 }

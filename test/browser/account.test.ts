@@ -4,23 +4,19 @@
  * are the devices of one user: a laptop, a second computer, a phone. Every run saves screenshots of the
  * page: into a temporary directory, or into docs/ with `npm run screenshots` (SCREENSHOT_DIR=docs).
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/chromium";
-import { type DevServer, startDevServer } from "../support/dev-server";
+import {
+  type AccountPageHarness,
+  type Device,
+  screenshot,
+  signIn,
+  startAccountPage,
+  status,
+  until,
+  view,
+} from "../support/account-page";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DOCS = process.env.SCREENSHOT_DIR
-  ? join(ROOT, process.env.SCREENSHOT_DIR)
-  : mkdtempSync(join(tmpdir(), "screenshots-"));
-const DESKTOP = { width: 1280, height: 800 };
-const UI_TIMEOUT_MS = 15_000;
 const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const SAFARI_IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
@@ -29,104 +25,29 @@ const USERNAME = "ada";
 const EMAIL = "ada@example.com";
 const PASSWORDS = ["correct horse battery staple", "tr0ubadour & tree house", "lunar orbit coffee pot"] as const;
 
-interface Mail {
-  to: string;
-  kind: string;
-  data: { url: string };
-}
-
-let server: DevServer;
-let mailServer: Server;
-const mails: Mail[] = [];
+let harness: AccountPageHarness;
 let base: string;
-let browser: Browser;
-/** Uncaught exceptions and console errors (CSP violations among them) of every page. */
-const pageProblems: string[] = [];
-
-/** A mail webhook like `npm run mail-inbox`: keeps every message the service sends. */
-async function startMailServer(): Promise<number> {
-  mailServer = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      mails.push(JSON.parse(body) as Mail);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => mailServer.listen(0, "127.0.0.1", done));
-  return (mailServer.address() as AddressInfo).port;
-}
-
-/** The link of the newest `kind` message to `to`, waiting for it (mail is sent after the response). */
-async function mailedLink(kind: string, to: string, after = 0): Promise<string> {
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  for (;;) {
-    const mail = mails.slice(after).findLast((message) => message.kind === kind && message.to === to);
-    if (mail) return mail.data.url;
-    if (Date.now() > deadline) throw new Error(`no ${kind} mail to ${to}; got ${JSON.stringify(mails)}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
+let mails: AccountPageHarness["mails"];
+let pageProblems: string[];
+const device: AccountPageHarness["device"] = (options) => harness.device(options);
+const mailedLink: AccountPageHarness["mailedLink"] = (kind, to, after) => harness.mailedLink(kind, to, after);
 
 beforeAll(async () => {
-  const mailPort = await startMailServer();
-  server = await startDevServer({ MAIL_WEBHOOK_URL: `http://127.0.0.1:${mailPort}/`, EMAIL_VERIFICATION: "optional" });
-  // Chromium keeps the auth cookie (Secure) on http://localhost, a potentially trustworthy origin.
-  base = `http://localhost:${server.port}`;
-  browser = await launchChromium();
-  mkdirSync(DOCS, { recursive: true });
+  harness = await startAccountPage({ EMAIL_VERIFICATION: "optional" });
+  ({ base, mails, pageProblems } = harness);
 }, 150_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-  await new Promise<void>((done) => (mailServer ? mailServer.close(() => done()) : done()));
+  await harness?.stop();
 });
-
-/** A new device: its own cookie jar, a page on the account address, its problems recorded. */
-async function device(options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: DESKTOP, ...options });
-  context.setDefaultTimeout(UI_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    // Chromium logs every 4xx answer to fetch(); those are expected here.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      pageProblems.push(`console: ${message.text()}`);
-    }
-  });
-  return { context, page };
-}
-
-async function view(page: Page, heading: string): Promise<void> {
-  await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor({ state: "visible" });
-}
-
-async function status(page: Page, text: string): Promise<void> {
-  await page.locator("#status", { hasText: text }).waitFor({ state: "visible" });
-}
-
-async function signIn(page: Page, login: string, password: string): Promise<void> {
-  const form = page.locator("#form-signin");
-  await form.getByLabel("Username or e-mail").fill(login);
-  await form.getByLabel("Password", { exact: true }).fill(password);
-  await form.getByLabel("Password", { exact: true }).press("Enter");
-}
-
-async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
-  // Stable pixels: no blinking caret, no focus ring left from the last click.
-  await page.evaluate("document.activeElement && document.activeElement.blur()");
-  await page.screenshot({ path: join(DOCS, name), caret: "hide", animations: "disabled", fullPage });
-}
 
 /** The devices listed once there are `count` of them, the current one marked with a star. */
 async function deviceNames(page: Page, count: number): Promise<string[]> {
-  // Polled through locators: Playwright's waitForFunction evaluates a string in the page, which the page's
-  // Content-Security-Policy rightly refuses.
-  const settled = async () =>
-    (await page.locator("#devices .device").count()) === count &&
-    (await page.locator("#devices[aria-busy]").count()) === 0;
-  await expect.poll(settled, { timeout: UI_TIMEOUT_MS, interval: 100 }).toBe(true);
+  await until(
+    async () =>
+      (await page.locator("#devices .device").count()) === count &&
+      (await page.locator("#devices[aria-busy]").count()) === 0,
+  );
   const names: string[] = [];
   for (const item of await page.locator("#devices .device").all()) {
     const label = (await item.locator(".device-label").textContent()) ?? "";
@@ -137,10 +58,11 @@ async function deviceNames(page: Page, count: number): Promise<string[]> {
 
 /** "What · device" of each "Recent activity" entry, newest first, once there are `count` of them. */
 async function activityEntries(page: Page, count: number): Promise<string[]> {
-  const settled = async () =>
-    (await page.locator("#activity .activity-item").count()) === count &&
-    (await page.locator("#activity[aria-busy]").count()) === 0;
-  await expect.poll(settled, { timeout: UI_TIMEOUT_MS, interval: 100 }).toBe(true);
+  await until(
+    async () =>
+      (await page.locator("#activity .activity-item").count()) === count &&
+      (await page.locator("#activity[aria-busy]").count()) === 0,
+  );
   const entries: string[] = [];
   for (const item of await page.locator("#activity .activity-item").all()) {
     const what = (await item.locator(".activity-what").textContent()) ?? "";
@@ -150,9 +72,9 @@ async function activityEntries(page: Page, count: number): Promise<string[]> {
 }
 
 describe("the account page in Chromium", () => {
-  let laptop: { context: BrowserContext; page: Page };
-  let other: { context: BrowserContext; page: Page };
-  let phone: { context: BrowserContext; page: Page };
+  let laptop: Device;
+  let other: Device;
+  let phone: Device;
 
   it("signs up (showing the API's field errors first), verifies the e-mail from the mailed link", async () => {
     laptop = await device();

@@ -5,8 +5,6 @@
  * against the document the running service serves.
  */
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   type AuthClient,
   createAuthClient,
@@ -16,51 +14,29 @@ import {
 } from "edge-token-auth/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_TYPES_PATH, clientTypesSource } from "../../scripts/client-types";
+import { type Mail, type MailReceiver, startMailReceiver } from "../../scripts/mail-receiver.js";
 import { type DevServer, startDevServer } from "../support/dev-server";
 
 const PASSWORDS = ["correct horse battery staple", "tr0ubadour & tree house", "lunar orbit coffee pot"] as const;
-const MAIL_WAIT_MS = 15_000;
-
-interface Mail {
-  to: string;
-  kind: string;
-  data: { uid?: string; token?: string; key?: string };
-}
 
 let server: DevServer;
-let mailServer: Server;
-const mails: Mail[] = [];
+let mailReceiver: MailReceiver;
 let base: string;
 
 beforeAll(async () => {
-  mailServer = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      mails.push(JSON.parse(body) as Mail);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => mailServer.listen(0, "127.0.0.1", done));
-  const mailPort = (mailServer.address() as AddressInfo).port;
-  server = await startDevServer({ MAIL_WEBHOOK_URL: `http://127.0.0.1:${mailPort}/`, EMAIL_VERIFICATION: "optional" });
+  mailReceiver = await startMailReceiver();
+  server = await startDevServer({ MAIL_WEBHOOK_URL: mailReceiver.url, EMAIL_VERIFICATION: "optional" });
   base = `http://127.0.0.1:${server.port}`;
 }, 120_000);
 
 afterAll(async () => {
   server?.stop();
-  await new Promise<void>((done) => (mailServer ? mailServer.close(() => done()) : done()));
+  await mailReceiver?.close();
 });
 
 /** The newest `kind` mail to `to` (mail leaves after the response, so wait for it). */
-async function mailTo(kind: string, to: string): Promise<Mail> {
-  const deadline = Date.now() + MAIL_WAIT_MS;
-  for (;;) {
-    const mail = mails.findLast((message) => message.kind === kind && message.to === to);
-    if (mail) return mail;
-    if (Date.now() > deadline) throw new Error(`no ${kind} mail to ${to}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
+function mailTo(kind: string, to: string): Promise<Mail> {
+  return mailReceiver.waitForMail(kind, to);
 }
 
 /** A browser's fetch, as far as the service can tell: it keeps cookies and sends its page's Origin. */

@@ -1,17 +1,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDjangoDump } from "../../src/import/django-dump";
-import { importDjangoDump } from "../../src/import/django-import";
+import { D1_MAX_BOUND_PARAMETERS, importDjangoDump } from "../../src/import/django-import";
+import { database } from "../../src/store/db";
 import dump from "../fixtures/django/dump.json";
 import expected from "../fixtures/django/expected.json";
 import { call, json, mailbox, TestClock, tokenHeader } from "../helpers";
 
 /** The dump's reference instant: fixture token ages are relative to it. */
 const REFERENCE = Date.parse(expected.reference);
-const runOnD1 = async (statements: string[]) =>
-  (await env.DB.batch(statements.map((statement) => env.DB.prepare(statement)))).map(
-    (result) => result.results as Record<string, unknown>[],
-  );
+const db = database(env.DB);
 
 const user = (name: string) =>
   expected.users.find((candidate) => candidate.username === name) as (typeof expected.users)[number];
@@ -19,7 +17,7 @@ const tokenOf = (name: string, table: string) =>
   expected.tokens.find((token) => token.username === name && token.table === table)?.key as string;
 
 beforeAll(async () => {
-  const report = await importDjangoDump(parseDjangoDump(dump), runOnD1);
+  const report = await importDjangoDump(parseDjangoDump(dump), db);
   expect(report.usersImported).toBe(expected.users.length);
   expect(report.tokensImported).toBe(expected.tokens.length);
 });
@@ -123,11 +121,63 @@ describe("Django PBKDF2 hashes above the iteration ceiling", () => {
           },
         },
       ]),
-      runOnD1,
+      db,
     );
     expect(report.usersImported).toBe(1);
     expect(report.passwordWarnings).toEqual([
       '"ceiling" has a pbkdf2_sha256 hash of 1,200,000 iterations, more than the 1,000,000 verified here: they must reset their password',
     ]);
+  });
+});
+
+describe("a dump of many users and tokens", () => {
+  /** env.DB, noting the most parameters any statement binds. */
+  function measuredD1(): { d1: D1Database; mostParameters: () => number } {
+    let most = 0;
+    const d1 = {
+      prepare(query: string) {
+        const statement = env.DB.prepare(query);
+        const bind = statement.bind.bind(statement);
+        statement.bind = (...values: unknown[]) => {
+          most = Math.max(most, values.length);
+          return bind(...values);
+        };
+        return statement;
+      },
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+    };
+    return { d1: d1 as unknown as D1Database, mostParameters: () => most };
+  }
+
+  it("is imported in statements within D1's limit of bound parameters, and only once", async () => {
+    const records = Array.from({ length: 150 }, (_, index) => [
+      {
+        model: "auth.user",
+        pk: 20_000 + index,
+        fields: {
+          username: `bulk${index}`,
+          email: `bulk${index}@example.com`,
+          password: "!",
+          date_joined: "2026-01-01T00:00:00Z",
+        },
+      },
+      {
+        model: "authtoken.token",
+        pk: `bulk-key-${index}`,
+        fields: { user: 20_000 + index, created: "2026-11-01T00:00:00Z" },
+      },
+    ]).flat();
+    const measured = measuredD1();
+    const first = await importDjangoDump(parseDjangoDump(records), database(measured.d1));
+    expect(first).toMatchObject({ usersImported: 150, tokensImported: 150 });
+    expect(measured.mostParameters()).toBeGreaterThan(0);
+    expect(measured.mostParameters()).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMETERS);
+    const again = await importDjangoDump(parseDjangoDump(records), database(measured.d1));
+    expect(again).toMatchObject({
+      usersImported: 0,
+      usersAlreadyPresent: 150,
+      tokensImported: 0,
+      tokensAlreadyPresent: 150,
+    });
   });
 });

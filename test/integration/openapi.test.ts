@@ -10,6 +10,7 @@ import {
   JwksSchema,
   LoginResponseSchema,
   SessionSchema,
+  SocialAccountSchema,
   TokenErrorSchema,
   UserSchema,
 } from "../../src/openapi/schemas";
@@ -100,6 +101,7 @@ describe("GET /openapi.json", () => {
       TokenError: TokenErrorSchema,
       FieldErrors: FieldErrorsSchema,
       JWKS: JwksSchema,
+      SocialAccount: SocialAccountSchema,
     };
     for (const [component, schema] of Object.entries(schemas)) {
       const example = document.components.schemas[component]?.example;

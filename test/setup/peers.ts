@@ -1,11 +1,8 @@
 /**
  * vitest globalSetup (runs in Node): real HTTP peers on 127.0.0.1 for the Worker's tests.
  *
- * A mail webhook receiver:
- *   POST /inbox/<name>              stores the JSON body, answers 202
- *   POST /flaky/<n>/<name>          answers 503 to the first <n> deliveries for <name>, then stores as above
- *   POST /down/<name>               always answers 500 (and counts the attempt)
- *   GET  /inbox/<name>              the stored messages and the number of attempts, as JSON
+ * The mail webhook receiver of scripts/mail-receiver.js (POST /inbox/<name>, /flaky/<n>/<name>, /down/<name>;
+ * GET /inbox/<name>: the stored messages and the number of attempts).
  *
  * An origin for the gateway (ORIGIN_URL = <base>/origin/<bucket>), recording every call it receives:
  *   ANY  /origin/<bucket>/slow/...          waits 3 s before answering
@@ -19,16 +16,12 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { createMailInboxes } from "../../scripts/mail-receiver.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     peersUrl: string;
   }
-}
-
-interface Inbox {
-  messages: unknown[];
-  attempts: number;
 }
 
 interface OriginCall {
@@ -42,13 +35,8 @@ interface OriginCall {
 }
 
 export default async function setup(project: TestProject) {
-  const inboxes = new Map<string, Inbox>();
+  const mail = createMailInboxes();
   const calls = new Map<string, OriginCall[]>();
-  const inbox = (name: string) => {
-    const found = inboxes.get(name) ?? { messages: [], attempts: 0 };
-    inboxes.set(name, found);
-    return found;
-  };
 
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://peers");
@@ -91,20 +79,7 @@ export default async function setup(project: TestProject) {
     }
     if (request.method === "GET" && parts[0] === "calls") return reply(200, calls.get(parts[1] ?? "") ?? []);
 
-    if (request.method === "GET" && parts[0] === "inbox" && parts[1]) return reply(200, inbox(parts[1]));
-    if (request.method !== "POST") return reply(405, {});
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const [mode, ...rest] = parts;
-    const box = inbox(rest.at(-1) ?? "");
-    box.attempts += 1;
-    if (mode === "down") return reply(500, { error: "receiver down" });
-    if (mode === "flaky" && box.attempts <= Number(rest[0])) return reply(503, { error: "try later" });
-    box.messages.push({
-      contentType: request.headers["content-type"],
-      body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
-    });
-    return reply(202, { ok: true });
+    return mail.handle(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -7,6 +7,7 @@ import type { Problem } from "../problems";
 const TITLES: Record<string, string> = {
   loading: "Account",
   signin: "Sign in",
+  "second-step": "Verify it is you",
   signup: "Create your account",
   forgot: "Forgot your password",
   resend: "Verify your e-mail",
@@ -24,6 +25,11 @@ const FIELD_NAMES: Record<string, string> = {
   first_name: "First name",
   last_name: "Last name",
   key: "Verification link",
+  code: "Code",
+  mfa_token: "Sign-in",
+  webauthn: "Passkey",
+  credential: "Passkey",
+  name: "Name",
 };
 
 export type Tone = "success" | "error" | "";
@@ -69,7 +75,8 @@ function errorSlot(input: HTMLInputElement): HTMLElement {
 
 export function clearFormErrors(form: HTMLFormElement): void {
   setFormMessage(form, "", "");
-  for (const input of form.querySelectorAll("input")) {
+  // Inputs without an id (a passkey's inline rename) have no error slot.
+  for (const input of form.querySelectorAll<HTMLInputElement>("input[id]")) {
     input.removeAttribute("aria-invalid");
     errorSlot(input).textContent = "";
     errorSlot(input).hidden = true;

@@ -3,12 +3,12 @@
  * its link, change password. Each handler gets its form and the form's values; failures go through
  * ./session's `fail()` (or `showProblem` when the form words them itself).
  */
-import { isSignedIn } from "../../client/index";
+import { isSignedIn, needsSecondFactor } from "../../client/index";
 import { explain, flagMismatch, MESSAGES, MISMATCH } from "../problems";
-import { byId, clearFormErrors, setFormMessage, showProblem } from "./dom";
+import { byId, setFormMessage, showProblem } from "./dom";
+import { startSecondStep } from "./second-step";
 import { api, endSession, enterAccount, fail, home, hooks, renderProfile, state } from "./session";
-
-type Values = Record<string, string>;
+import { onSubmit, type Values } from "./submit";
 
 async function signIn(form: HTMLFormElement, values: Values): Promise<void> {
   // The service matches "username" against usernames first, then e-mail addresses.
@@ -19,7 +19,8 @@ async function signIn(form: HTMLFormElement, values: Values): Promise<void> {
     return;
   }
   form.reset();
-  if (isSignedIn(result.data)) await enterAccount(result.data.user);
+  if (needsSecondFactor(result.data)) startSecondStep(result.data);
+  else if (isSignedIn(result.data)) await enterAccount(result.data.user);
 }
 
 async function signUp(form: HTMLFormElement, values: Values): Promise<void> {
@@ -113,36 +114,6 @@ async function saveName(form: HTMLFormElement, values: Values): Promise<void> {
   }
   renderProfile(result.data);
   setFormMessage(form, "Your name has been saved.", "success");
-}
-
-/** The form's text fields by name. */
-function formValues(form: HTMLFormElement): Values {
-  const values: Values = {};
-  for (const [name, value] of new FormData(form)) if (typeof value === "string") values[name] = value;
-  return values;
-}
-
-/** Submits with Enter or the button: one request at a time, the button saying what is happening. */
-function onSubmit(id: string, handler: (form: HTMLFormElement, values: Values) => Promise<void>): void {
-  const form = byId<HTMLFormElement>(id);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-    if (!button || button.disabled) return;
-    clearFormErrors(form);
-    const label = button.textContent;
-    button.disabled = true;
-    button.textContent = button.dataset.busy ?? label;
-    try {
-      await handler(form, formValues(form));
-    } catch (error) {
-      console.error(error);
-      setFormMessage(form, "Something went wrong in this page. Please reload it and try again.", "error");
-    } finally {
-      button.disabled = false;
-      button.textContent = label;
-    }
-  });
 }
 
 export function startForms(): void {

@@ -18,12 +18,25 @@ export const state: { user: User | null; resetLink: { uid: string; token: string
 export const home = location.pathname.replace(/\/(reset-password|verify-email)\/?$/, "").replace(/\/$/, "") || "/";
 
 /**
- * Loads the devices list and the recent activity; set by ./devices and ./activity (kept as hooks so this
- * module does not import them back).
+ * Loads the devices list, the recent activity, the linked providers, the second factors and passkeys, and
+ * forgets what the factor sections showed (recovery codes, a pending secret); set by ./devices, ./activity,
+ * ./social, ./factors and ./passkeys
+ * (kept as hooks so this module does not import them back).
  */
-export const hooks: { loadDevices: () => Promise<void>; loadActivity: () => Promise<void> } = {
+export const hooks: {
+  loadDevices: () => Promise<void>;
+  loadActivity: () => Promise<void>;
+  loadSocialAccounts: () => Promise<void>;
+  loadFactors: () => Promise<void>;
+  loadPasskeys: () => Promise<void>;
+  clearFactors: () => void;
+} = {
   loadDevices: async () => {},
   loadActivity: async () => {},
+  loadSocialAccounts: async () => {},
+  loadFactors: async () => {},
+  loadPasskeys: async () => {},
+  clearFactors: () => {},
 };
 
 /** A form's confirmation input: the API field it reports under, the service's mismatch message, and whether it matches. */
@@ -60,7 +73,13 @@ export function enterAccount(user: User, message = ""): Promise<void> {
   renderProfile(user);
   showView("account");
   if (message) announce(message, "success");
-  return Promise.all([hooks.loadDevices(), hooks.loadActivity()]).then(() => {});
+  return Promise.all([
+    hooks.loadDevices(),
+    hooks.loadActivity(),
+    hooks.loadSocialAccounts(),
+    hooks.loadFactors(),
+    hooks.loadPasskeys(),
+  ]).then(() => {});
 }
 
 export function endSession(message: string, tone: Tone): void {
@@ -68,6 +87,9 @@ export function endSession(message: string, tone: Tone): void {
   resetForms();
   byId("devices").replaceChildren();
   byId("activity").replaceChildren();
+  byId("social-accounts").replaceChildren();
+  byId("social-card").hidden = true;
+  hooks.clearFactors();
   showView("signin");
   announce(message, tone);
 }
