@@ -112,6 +112,8 @@ export async function runLatency(work: string, smoke: boolean): Promise<void> {
   let pinned = false;
   for (const mode of MODES) {
     const vars = {
+      // A local run: the gateway signs with the development key, as under wrangler.toml's top level.
+      ENVIRONMENT: "development",
       ORIGIN_URL: originUrl,
       BENCH_PRIMARY_MS: String(PRIMARY_MS),
       BENCH_REPLICA_MS: String(REPLICA_MS),

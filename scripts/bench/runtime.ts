@@ -34,14 +34,18 @@ const DIRECT_SOCKET = { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] };
  */
 export function appWorker(work: string, name: string, vars: Record<string, string>, entry = "index.js") {
   const dist = join(work, "dist");
-  // The entry first, then the WebAssembly modules it imports (the Argon2id engine), as wrangler uploads them.
-  const wasm = readdirSync(dist).filter((file) => file.endsWith(".wasm"));
+  // The entry first, then the modules it imports, as wrangler uploads them: WebAssembly (the Argon2id engine)
+  // and text (Swagger UI's files for /docs, wrangler.toml's [[rules]]), named by wrangler with a content hash.
+  const files = readdirSync(dist);
+  const wasm = files.filter((file) => file.endsWith(".wasm"));
+  const text = files.filter((file) => /^[0-9a-f]{40}-.*\.(js|css)$/.test(file));
   const scripts = entry === "index.js" ? [entry] : [entry, "index.js"];
   return {
     name,
     modules: [
       ...scripts.map((file) => ({ type: "ESModule" as const, path: join(dist, file) })),
       ...wasm.map((file) => ({ type: "CompiledWasm" as const, path: join(dist, file) })),
+      ...text.map((file) => ({ type: "Text" as const, path: join(dist, file) })),
     ],
     modulesRoot: dist,
     bindings: vars,
