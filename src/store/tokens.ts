@@ -1,5 +1,5 @@
 /** SQL for device sessions (tokens). Keys never reach this layer: only their SHA-256 digests. */
-import { and, desc, eq, isNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, ne, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { tokens, users } from "../db/schema";
 import { type Database, storeCall } from "./db";
@@ -159,29 +159,32 @@ export async function deleteUserSession(db: Database, userId: number, sessionId:
 }
 
 /**
- * The insert of a session for the user whose canonical username is `usernameCanonical`, for a batch in
- * which that user is created by an earlier statement (its id is not known until then). Drizzle checks
- * that the selected fields match the table's columns in order, so a new column cannot be missed here.
+ * The token row of `session` for the user that `where` selects, for an INSERT … SELECT in a batch in which that
+ * user's id is not known in advance. Drizzle checks that the selected fields match the table's columns in
+ * order, so a new column cannot be missed here.
  */
-export function insertSessionForUsername(db: Database, usernameCanonical: string, session: NewSession) {
+function sessionRowFor(db: Database, session: NewSession, where: SQL | undefined) {
   const value = <T>(name: string, v: T) => sql<T>`${v}`.as(name);
-  return db.insert(tokens).select(
-    db
-      .select({
-        id: value("id", session.id),
-        userId: users.id,
-        keyDigest: value("key_digest", session.keyDigest),
-        createdMs: value("created_ms", session.createdMs),
-        lastUsedMs: value("last_used_ms", session.createdMs),
-        client: value("client", session.client),
-        userAgent: value("user_agent", session.userAgent),
-        ip: value("ip", session.ip),
-        city: value("city", session.city),
-        country: value("country", session.country),
-      })
-      .from(users)
-      .where(eq(users.usernameCanonical, usernameCanonical)),
-  );
+  return db
+    .select({
+      id: value("id", session.id),
+      userId: users.id,
+      keyDigest: value("key_digest", session.keyDigest),
+      createdMs: value("created_ms", session.createdMs),
+      lastUsedMs: value("last_used_ms", session.createdMs),
+      client: value("client", session.client),
+      userAgent: value("user_agent", session.userAgent),
+      ip: value("ip", session.ip),
+      city: value("city", session.city),
+      country: value("country", session.country),
+    })
+    .from(users)
+    .where(where);
+}
+
+/** The insert of a session for the user whose canonical username is `usernameCanonical`, created earlier in the batch. */
+export function insertSessionForUsername(db: Database, usernameCanonical: string, session: NewSession) {
+  return db.insert(tokens).select(sessionRowFor(db, session, eq(users.usernameCanonical, usernameCanonical)));
 }
 
 /** Revokes the token with this digest, whatever its state. */
@@ -210,25 +213,9 @@ export function insertSessionForAccount(
   account: { id: number; usernameCanonical: string },
   session: NewSession,
 ) {
-  const value = <T>(name: string, v: T) => sql<T>`${v}`.as(name);
+  const where = and(eq(users.id, account.id), eq(users.usernameCanonical, account.usernameCanonical));
   return db
     .insert(tokens)
-    .select(
-      db
-        .select({
-          id: value("id", session.id),
-          userId: users.id,
-          keyDigest: value("key_digest", session.keyDigest),
-          createdMs: value("created_ms", session.createdMs),
-          lastUsedMs: value("last_used_ms", session.createdMs),
-          client: value("client", session.client),
-          userAgent: value("user_agent", session.userAgent),
-          ip: value("ip", session.ip),
-          city: value("city", session.city),
-          country: value("country", session.country),
-        })
-        .from(users)
-        .where(and(eq(users.id, account.id), eq(users.usernameCanonical, account.usernameCanonical))),
-    )
+    .select(sessionRowFor(db, session, where))
     .onConflictDoNothing();
 }
